@@ -133,3 +133,26 @@ int64_t time_monotonic_ms(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+int64_t time_local_to_unix(int64_t days, int minute_of_day)
+{
+    int y, m, d;
+    time_civil_from_days(days, &y, &m, &d);
+    struct tm tm = {0};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = m - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = minute_of_day / 60;
+    tm.tm_min = minute_of_day % 60;
+    tm.tm_isdst = -1;
+    return (int64_t)mktime(&tm);
+}
+
+void time_unix_to_local(int64_t unix_seconds, int64_t *days, int *minute_of_day)
+{
+    time_t t = (time_t)unix_seconds;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    if (days) *days = time_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    if (minute_of_day) *minute_of_day = tm.tm_hour * 60 + tm.tm_min;
+}

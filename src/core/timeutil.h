@@ -27,6 +27,13 @@ const char *time_format_date(int64_t days, char *out, size_t n);
 int64_t time_days_from_civil(int y, int m, int d);
 void time_civil_from_days(int64_t days, int *y, int *m, int *d);
 
+/* Local civil time (the process time zone, set once at start-up from [site] timezone via TZ)
+ * -> unix seconds: `days` since epoch of the local calendar date, minute of that day.
+ * Ambiguous or skipped local times (DST changes) resolve as mktime() does with tm_isdst = -1. */
+int64_t time_local_to_unix(int64_t days, int minute_of_day);
+/* Unix seconds -> local calendar day (days since epoch) and minute of day. */
+void time_unix_to_local(int64_t unix_seconds, int64_t *days, int *minute_of_day);
+
 /* Current time. */
 int64_t time_now_unix(void);
 int64_t time_now_ms(void);            /* CLOCK_REALTIME milliseconds */
