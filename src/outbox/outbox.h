@@ -1,0 +1,75 @@
+/* Outbox delivery: every outbound message (HL7 to the PACS, DMP submission, MSSanté mail,
+ * DRIMbox publication) is a durable job written in the same transaction as the state change
+ * that caused it. Workers here claim due jobs, hand each to the sender registered for its
+ * kind, and record the outcome: done, retry later with exponential back-off, or failed for good.
+ *
+ * The queue itself is behind `outbox_queue` (the store implements it on the outbox tables;
+ * tests use an in-memory one), so the delivery policy is tested without a database.
+ * Delivery is at-least-once: a sender must be idempotent (e.g. HL7 MSH-10, XDS uniqueId). */
+#ifndef COULOIR_OUTBOX_OUTBOX_H
+#define COULOIR_OUTBOX_OUTBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    int64_t id;
+    const char *kind;      /* "hl7", "dmp", "mssante", ... */
+    const char *payload;   /* kind-specific (JSON text, an HL7 message...) */
+    int attempts;          /* attempts already made before this one */
+} outbox_job;
+
+typedef enum {
+    OUTBOX_SENT = 0,       /* delivered: job done */
+    OUTBOX_RETRY,          /* transient failure (peer down, timeout): try again later */
+    OUTBOX_REJECTED,       /* permanent failure (the peer refused the content): no retry */
+} outbox_result;
+
+/* A sender delivers one job. `error` (French, shown in the UI) explains a failure. */
+typedef outbox_result (*outbox_sender)(void *ctx, const outbox_job *job, char *error, size_t error_len);
+
+/* The durable queue. Every function returns 0 on success, -1 on a storage error. */
+typedef struct {
+    void *ctx;
+    /* Claims up to `max` jobs due at `now` (unix ms) for `lease_ms` (a crashed worker's jobs
+     * become due again when the lease ends). Fills jobs[] and returns how many, or -1. The jobs'
+     * strings stay valid until release_claimed() is called for them. */
+    int (*claim)(void *ctx, int64_t now, int64_t lease_ms, outbox_job *jobs, int max);
+    void (*release_claimed)(void *ctx, outbox_job *jobs, int n);
+    /* Records an attempt and its outcome; state is "done", "retry" (with next_at) or "failed". */
+    int (*record)(void *ctx, int64_t job_id, const char *state, int64_t next_at, const char *error);
+} outbox_queue;
+
+typedef struct {
+    int64_t base_delay_ms;   /* first retry delay */
+    int64_t max_delay_ms;    /* cap of the exponential back-off */
+    int max_attempts;        /* after this many attempts a retriable failure becomes "failed" */
+    int64_t lease_ms;        /* claim lease */
+    int64_t poll_ms;         /* idle polling interval */
+    int batch;               /* jobs claimed per round */
+} outbox_policy;
+
+/* The default policy: 5 s, doubling, capped at 1 h, 20 attempts, 5 min lease, 500 ms poll, 16. */
+outbox_policy outbox_default_policy(void);
+
+/* Delay before attempt number `attempts + 1` after `attempts` failed ones: base * 2^(attempts-1),
+ * capped, with up to +20 % jitter drawn from `jitter_seed` (pass a random value; 0 = none). */
+int64_t outbox_backoff_ms(const outbox_policy *p, int attempts, uint64_t jitter_seed);
+
+typedef struct outbox outbox_t;
+
+/* Creates a dispatcher over `queue`. Register senders before outbox_start(). */
+outbox_t *outbox_new(const outbox_queue *queue, const outbox_policy *policy);
+int outbox_register(outbox_t *ob, const char *kind, outbox_sender sender, void *ctx);
+/* One delivery round at `now`: claims due jobs, delivers, records outcomes. Returns the number
+ * of jobs handled, or -1 on a queue error. Used by the worker thread and directly by tests. */
+int outbox_run_once(outbox_t *ob, int64_t now);
+/* Starts `workers` threads looping on outbox_run_once; outbox_wake() shortens the wait after
+ * a new job was committed. outbox_stop() joins them (in-flight deliveries finish). */
+int outbox_start(outbox_t *ob, int workers);
+void outbox_wake(outbox_t *ob);
+void outbox_stop(outbox_t *ob);
+void outbox_free(outbox_t *ob);
+
+#endif

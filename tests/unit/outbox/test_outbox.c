@@ -1,0 +1,206 @@
+/* Outbox delivery policy against an in-memory queue with the same contract as the store's. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "outbox/outbox.h"
+
+typedef struct {
+    int64_t id;
+    char kind[16];
+    char payload[32];
+    int attempts;
+    char state[8];      /* "pending", "retry", "done", "failed" */
+    int64_t due;        /* next attempt / lease end */
+    char error[256];
+} mem_job;
+
+typedef struct {
+    pthread_mutex_t lock;
+    mem_job jobs[16];
+    int n;
+} mem_queue;
+
+static int mem_claim(void *ctx, int64_t now, int64_t lease, outbox_job *out, int max)
+{
+    mem_queue *q = ctx;
+    int n = 0;
+    pthread_mutex_lock(&q->lock);
+    for (int i = 0; i < q->n && n < max; i++) {
+        mem_job *j = &q->jobs[i];
+        if ((strcmp(j->state, "pending") == 0 || strcmp(j->state, "retry") == 0) && j->due <= now) {
+            j->due = now + lease; /* leased */
+            out[n].id = j->id;
+            out[n].kind = j->kind;
+            out[n].payload = j->payload;
+            out[n].attempts = j->attempts;
+            n++;
+        }
+    }
+    pthread_mutex_unlock(&q->lock);
+    return n;
+}
+
+static int mem_record(void *ctx, int64_t id, const char *state, int64_t next_at, const char *error)
+{
+    mem_queue *q = ctx;
+    pthread_mutex_lock(&q->lock);
+    for (int i = 0; i < q->n; i++)
+        if (q->jobs[i].id == id) {
+            q->jobs[i].attempts++;
+            strcpy(q->jobs[i].state, state);
+            q->jobs[i].due = next_at;
+            strcpy(q->jobs[i].error, error ? error : "");
+        }
+    pthread_mutex_unlock(&q->lock);
+    return 0;
+}
+
+static void add_job(mem_queue *q, const char *kind, const char *payload)
+{
+    mem_job *j = &q->jobs[q->n];
+    memset(j, 0, sizeof *j);
+    j->id = ++q->n;
+    strcpy(j->kind, kind);
+    strcpy(j->payload, payload);
+    strcpy(j->state, "pending");
+}
+
+typedef struct {
+    int calls;
+    int fail_first;          /* transient failures before success */
+    outbox_result final;
+} fake_peer;
+
+static outbox_result fake_send(void *ctx, const outbox_job *job, char *error, size_t len)
+{
+    fake_peer *p = ctx;
+    p->calls++;
+    if (p->calls <= p->fail_first) {
+        snprintf(error, len, "Connexion refusée par %s.", job->payload);
+        return OUTBOX_RETRY;
+    }
+    if (p->final == OUTBOX_REJECTED) snprintf(error, len, "Message refusé (AR).");
+    return p->final;
+}
+
+static outbox_queue queue_of(mem_queue *q)
+{
+    outbox_queue oq = {q, mem_claim, NULL, mem_record};
+    return oq;
+}
+
+static void test_backoff(void **state)
+{
+    (void)state;
+    outbox_policy p = outbox_default_policy();
+    assert_int_equal(outbox_backoff_ms(&p, 1, 0), 5000);
+    assert_int_equal(outbox_backoff_ms(&p, 2, 0), 10000);
+    assert_int_equal(outbox_backoff_ms(&p, 5, 0), 80000);
+    assert_int_equal(outbox_backoff_ms(&p, 40, 0), 3600 * 1000);
+    int64_t j = outbox_backoff_ms(&p, 1, 123456789);
+    assert_true(j >= 5000 && j <= 6000);
+}
+
+static void test_retry_then_success(void **state)
+{
+    (void)state;
+    mem_queue q = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    add_job(&q, "hl7", "pacs");
+    outbox_queue oq = queue_of(&q);
+    outbox_policy pol = outbox_default_policy();
+    outbox_t *ob = outbox_new(&oq, &pol);
+    fake_peer peer = {0, 2, OUTBOX_SENT};
+    assert_int_equal(outbox_register(ob, "hl7", fake_send, &peer), 0);
+    int64_t now = 1000000;
+    assert_int_equal(outbox_run_once(ob, now), 1);
+    assert_string_equal(q.jobs[0].state, "retry");
+    assert_string_equal(q.jobs[0].error, "Connexion refusée par pacs.");
+    assert_true(q.jobs[0].due >= now + 5000);
+    /* not due yet: nothing happens */
+    assert_int_equal(outbox_run_once(ob, now + 1000), 0);
+    assert_int_equal(outbox_run_once(ob, q.jobs[0].due), 1);
+    assert_string_equal(q.jobs[0].state, "retry");
+    assert_true(q.jobs[0].due - now >= 10000);
+    assert_int_equal(outbox_run_once(ob, q.jobs[0].due), 1);
+    assert_string_equal(q.jobs[0].state, "done");
+    assert_int_equal(q.jobs[0].attempts, 3);
+    assert_int_equal(peer.calls, 3);
+    outbox_free(ob);
+}
+
+static void test_gives_up_and_rejects(void **state)
+{
+    (void)state;
+    mem_queue q = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    add_job(&q, "hl7", "pacs");
+    add_job(&q, "dmp", "x");
+    add_job(&q, "fax", "x");
+    outbox_queue oq = queue_of(&q);
+    outbox_policy pol = outbox_default_policy();
+    pol.max_attempts = 3;
+    outbox_t *ob = outbox_new(&oq, &pol);
+    fake_peer down = {0, 1000, OUTBOX_SENT};
+    fake_peer refuses = {0, 0, OUTBOX_REJECTED};
+    outbox_register(ob, "hl7", fake_send, &down);
+    outbox_register(ob, "dmp", fake_send, &refuses);
+    int64_t now = 0;
+    for (int round = 0; round < 10; round++) {
+        outbox_run_once(ob, now);
+        now += 10 * 3600 * 1000LL;
+    }
+    assert_string_equal(q.jobs[0].state, "failed");
+    assert_int_equal(down.calls, 3);
+    assert_non_null(strstr(q.jobs[0].error, "Abandon après 3 tentatives."));
+    assert_string_equal(q.jobs[1].state, "failed");
+    assert_int_equal(refuses.calls, 1);
+    assert_string_equal(q.jobs[1].error, "Message refusé (AR).");
+    assert_string_equal(q.jobs[2].state, "failed");
+    assert_non_null(strstr(q.jobs[2].error, "« fax »"));
+    outbox_free(ob);
+}
+
+static void test_workers_deliver_and_stop(void **state)
+{
+    (void)state;
+    mem_queue q = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    for (int i = 0; i < 10; i++) add_job(&q, "hl7", "pacs");
+    outbox_queue oq = queue_of(&q);
+    outbox_policy pol = outbox_default_policy();
+    pol.poll_ms = 20;
+    pol.batch = 3;
+    outbox_t *ob = outbox_new(&oq, &pol);
+    fake_peer peer = {0, 0, OUTBOX_SENT};
+    outbox_register(ob, "hl7", fake_send, &peer);
+    assert_int_equal(outbox_start(ob, 1), 0);
+    for (int i = 0; i < 200; i++) {
+        int done = 0;
+        pthread_mutex_lock(&q.lock);
+        for (int k = 0; k < q.n; k++) done += strcmp(q.jobs[k].state, "done") == 0;
+        pthread_mutex_unlock(&q.lock);
+        if (done == 10) break;
+        usleep(10000);
+        outbox_wake(ob);
+    }
+    outbox_stop(ob);
+    for (int k = 0; k < q.n; k++) assert_string_equal(q.jobs[k].state, "done");
+    assert_int_equal(peer.calls, 10);
+    outbox_free(ob);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_backoff),
+        cmocka_unit_test(test_retry_then_success),
+        cmocka_unit_test(test_gives_up_and_rejects),
+        cmocka_unit_test(test_workers_deliver_and_stop),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
