@@ -34,6 +34,18 @@ const char *store_status_name(store_status s);
 
 /* --- lifecycle ------------------------------------------------------------------------- */
 store_status store_open(const char *url, int pool_size, store_t **out, char *err, size_t errlen);
+/* Added: store_open with every option. Zero/NULL members take the defaults
+ * (pool 4, busy timeout 5000 ms, UIDs under 2.25 when no oid_root). "sqlite::memory:" always
+ * gets a pool of one connection (each SQLite connection would otherwise see its own database). */
+typedef struct {
+    int pool_size;          /* connections; 1..256 */
+    int busy_timeout_ms;    /* wait for a pool slot / a database lock */
+    const char *oid_root;   /* root for generated Study Instance UIDs (Couloir's own OID) */
+    bool sqlite_synchronous_normal; /* SQLite only: PRAGMA synchronous=NORMAL instead of FULL (WAL
+                                     * stays consistent; the last commits may be lost on power
+                                     * failure, never on a process kill) */
+} store_options;
+store_status store_open_with(const char *url, const store_options *opts, store_t **out, char *err, size_t errlen);
 void store_close(store_t *st);
 const char *store_backend(const store_t *st); /* "sqlite" or "postgresql" */
 /* Applies pending migrations (idempotent, transactional). */
@@ -132,9 +144,97 @@ store_status store_room_busy(store_conn_t *c, int64_t room_id, int64_t from, int
  * exam labels. JSON array of objects. */
 store_status store_agenda(store_conn_t *c, int64_t room_id, int64_t modality_id, int64_t from, int64_t to,
                           json_t **items);
+/* (Notes added with the implementation.) room_id / modality_id 0 = any; a modality selects the
+ * appointments of its room. Range at most 92 days (STORE_INVALID otherwise). Each item has: id,
+ * patient_id, room_id, room_name, start_at, end_at, status, comment, procedure_id, step_id, ipp,
+ * birth_name, used_name, first_given_name, birth_date, sex, rniv_status, exam_id, exam_label,
+ * ccam_code, modality_type, accession_number, ae_title, modality_id (null when absent), ordered by
+ * start_at, room_id, id. Appointments last at most 24 hours (checked on insert/update).
+ *
+ * Generated on insert when absent (unique: microseconds since 2020 from a per-store counter):
+ * patients.ipp (15 digits), procedures.accession_number ("A" + 15 digits),
+ * procedures.study_instance_uid (under store_options.oid_root, else 2.25.<random>), steps.sps_id
+ * ("S" + 15 digits). users.roles is text: space-separated role names, stored in
+ * canonical order ("accueil radiologue"); unknown names give STORE_INVALID. Updating an identity
+ * copies its previous version into identity_history in the same transaction. */
+
+/* --- modality worklist (added) ------------------------------------------------------------------ */
+/* The hot path of the DICOM worklist: scheduled steps joined with their procedure, order,
+ * patient identity and exam, as plain structs. All criteria are optional (NULL / 0 = any). */
+typedef struct {
+    const char *ae_title;          /* scheduled station AE title, exact */
+    const char *modality;          /* modality type, exact */
+    int64_t from, to;              /* start_at in [from, to) (unix seconds); both 0 = any time */
+    const char *patient_id;        /* IPP, exact */
+    const char *accession_number;  /* exact */
+    const char *name_prefix;       /* prefix of the birth or used name, case/diacritics-insensitive */
+    const char *const *statuses;   /* NULL-terminated step statuses; NULL = booked, arrived, in_progress */
+    size_t limit;                  /* 1..10000 (0 = 1000) */
+} store_worklist_query;
+
+typedef struct {
+    int64_t step_id, procedure_id, order_id, patient_id;
+    int64_t start_at;                /* unix seconds */
+    char sps_id[17], ae_title[17], modality[8], status[16], performing_physician[65];
+    char accession_number[17], study_instance_uid[65];
+    char ccam_code[8], exam_label[256], loinc_code[11], region_code[17];
+    char ipp[21], birth_name[101], used_name[101], first_given_name[101], given_names[256];
+    char birth_date[11], sex[2], ins_matricule[16], ins_oid[33];
+    char placer_number[23], filler_number[23], priority[8], reason[256];
+    char requester_last_name[101], requester_first_name[101], requester_rpps[12];
+} store_worklist_item;
+
+/* *items: malloc'ed array of *n items (free()), ordered by start_at then step id. */
+store_status store_worklist(store_conn_t *c, const store_worklist_query *q, store_worklist_item **items, size_t *n);
+
+/* --- outbox and inbox (added) ----------------------------------------------------------------- */
+/* Durable outbound jobs (table outbox_job), the storage side of src/outbox's outbox_queue.
+ * Enqueue inside the transaction of the state change that causes the message. dedup_key may be
+ * NULL; a second job with the same key is STORE_CONFLICT. due_ms: unix milliseconds. */
+store_status store_outbox_enqueue(store_conn_t *c, const char *kind, const char *payload, const char *dedup_key,
+                                  int64_t due_ms, int64_t *id);
+
+typedef struct {
+    int64_t id;
+    char *kind;      /* owned: freed by store_outbox_jobs_clear */
+    char *payload;
+    int attempts;    /* attempts already made */
+} store_outbox_job;
+
+/* Claims up to max due jobs (pending with due_ms <= now_ms, or running with an expired lease)
+ * for lease_ms, in due order, committed at once (own transaction when none is open). Concurrent
+ * claimers never get the same job while its lease runs. */
+store_status store_outbox_claim(store_conn_t *c, int64_t now_ms, int64_t lease_ms, size_t max,
+                                store_outbox_job *jobs, size_t *n);
+void store_outbox_jobs_clear(store_outbox_job *jobs, size_t n);
+/* Records one attempt: state "done", "retry" (due again at next_ms) or "failed" (for good);
+ * error (may be NULL) is kept as last_error. Increments attempts. */
+store_status store_outbox_record(store_conn_t *c, int64_t id, const char *state, int64_t next_ms, const char *error);
+
+/* Inbound messages (table inbox_message): persisted before they are acknowledged. */
+store_status store_inbox_insert(store_conn_t *c, const char *source, const char *control_id, const char *raw,
+                                int64_t *id);
+/* state: "processed", "failed" or "rejected"; outcome: short text (ACK code, error). */
+store_status store_inbox_finish(store_conn_t *c, int64_t id, const char *state, const char *outcome);
+/* The latest message of `source` with `control_id` (duplicate detection): its id and state.
+ * STORE_NOT_FOUND when none. */
+store_status store_inbox_find(store_conn_t *c, const char *source, const char *control_id, int64_t *id,
+                              char *state, size_t state_len);
+
+/* --- search keys (added) --------------------------------------------------------------------- */
+/* The normalised form stored in the <field>_key column of every FIELD_SEARCH field and used by
+ * the "q" search: Unicode NFKD, diacritics removed, case folded to upper case, ligatures
+ * expanded (Œ -> OE, Æ -> AE, ß -> SS), every run of non-alphanumeric characters turned into a
+ * single space, trimmed. "Éloïse-Marie  d'Aubigné" -> "ELOISE MARIE D AUBIGNE".
+ * Returns out, or NULL when out is too small or s is not valid UTF-8. */
+char *store_search_key(const char *s, char *out, size_t n);
 
 /* Settings declared by the store ([store] url, pool_size, busy_timeout_ms). */
 #include "core/config.h"
 extern const config_setting store_settings[];
+/* (Added) Fills opts from [store] pool_size (1..256) and busy_timeout_ms (1..600000) of a
+ * configuration that registered store_settings; other members are left as they are (set
+ * oid_root yourself). STORE_INVALID with an English message naming the setting otherwise. */
+store_status store_options_from_config(const config_t *cfg, store_options *opts, char *err, size_t errlen);
 
 #endif

@@ -1,0 +1,132 @@
+/* Internals of the store: the tiny driver interface both backends implement, and helpers
+ * shared by the files written once above it (resources, accounts, audit, agenda, migrations).
+ *
+ * SQL is written once with `?` positional placeholders; the PostgreSQL driver rewrites them to
+ * `$n` (outside quoted strings/identifiers). Values cross the driver as typed parameters and
+ * come back as text cells (NULL for SQL NULL): integers in decimal, text as stored. */
+#ifndef COULOIR_STORE_STORE_INTERNAL_H
+#define COULOIR_STORE_STORE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* Longest appointment (seconds): enforced on write, used to bound agenda range scans. */
+#define STORE_MAX_INTERVAL (24 * 3600)
+
+/* --- parameters ---------------------------------------------------------------------------- */
+typedef enum { DBP_NULL, DBP_INT, DBP_TEXT } db_param_type;
+
+typedef struct {
+    db_param_type type;
+    int64_t i;
+    const char *s; /* borrowed: must outlive the call */
+} db_param;
+
+static inline db_param db_int(int64_t v) { return (db_param){DBP_INT, v, NULL}; }
+static inline db_param db_text(const char *s) { return (db_param){s ? DBP_TEXT : DBP_NULL, 0, s}; }
+static inline db_param db_null(void) { return (db_param){DBP_NULL, 0, NULL}; }
+
+/* --- results ------------------------------------------------------------------------------- */
+typedef struct {
+    size_t nrows, ncols;
+    char **cols;   /* ncols column names */
+    char **cells;  /* nrows * ncols, row-major; NULL = SQL NULL */
+    size_t cap;    /* rows allocated */
+} db_rows;
+
+void db_rows_free(db_rows *r);
+static inline const char *db_cell(const db_rows *r, size_t row, size_t col)
+{
+    return r->cells[row * r->ncols + col];
+}
+/* Appends a row of ncols cells (copied) — used by the drivers while fetching. */
+int db_rows_set_cols(db_rows *r, size_t ncols, const char *const *names);
+int db_rows_add_row(db_rows *r, const char *const *cells, const size_t *lens);
+
+/* --- driver -------------------------------------------------------------------------------- */
+typedef struct {
+    const char *name;               /* "sqlite" or "postgresql" */
+    /* Dialect substitutions applied to migration scripts (see migrations/README in data-model.md). */
+    const char *id_column;          /* @ID@   */
+    const char *blob_type;          /* @BLOB@ */
+    const char *binary_collation;   /* @BIN@  */
+    const char *begin_sql;          /* "BEGIN IMMEDIATE" / "BEGIN" */
+    const char *migrate_lock_sql;   /* serialises concurrent migrators inside the transaction; may be NULL */
+    void *(*open)(const char *url, const store_options *opts, char *err, size_t errlen);
+    void (*close)(void *h);
+    /* One statement with parameters. out (may be NULL) receives the rows; changes (may be NULL)
+     * the number of rows inserted/updated/deleted. */
+    store_status (*exec)(void *h, const char *sql, const db_param *p, size_t np, db_rows *out, int64_t *changes,
+                         char *err, size_t errlen);
+    /* Several statements without parameters (migrations). */
+    store_status (*script)(void *h, const char *sql, char *err, size_t errlen);
+} db_driver;
+
+/* Rewrites `?` to `$1..$n` outside '...' strings, "..." identifiers and -- comments (the
+ * PostgreSQL driver; exposed for its unit test). Returns a malloc'ed string, NULL when out of memory. */
+char *db_pg_rewrite_placeholders(const char *sql);
+
+extern const db_driver db_driver_sqlite;
+extern const db_driver db_driver_pg;
+
+/* --- pool ---------------------------------------------------------------------------------- */
+struct store_conn {
+    store_t *st;
+    void *h;            /* driver handle */
+    int in_tx;          /* inside store_begin/commit */
+    bool in_use;
+    char err[512];
+};
+
+struct store {
+    const db_driver *drv;
+    char *url;
+    int busy_timeout_ms;
+    char *oid_root;
+    store_options opts;       /* as given, with defaults applied (oid_root points to the copy above) */
+    pthread_mutex_t mu;       /* guards conns[].in_use and last_serial */
+    pthread_cond_t cv;
+    int64_t last_serial;      /* last value of db_next_serial() */
+    size_t n;
+    store_conn_t *conns;
+};
+
+/* Runs one statement on a connection, recording the error text in c->err. */
+store_status db_exec(store_conn_t *c, const char *sql, const db_param *p, size_t np, db_rows *out, int64_t *changes);
+
+/* Opens a transaction unless one is already open; *opened tells the caller whether it must
+ * finish it with db_tx_end. Lets multi-statement operations stay atomic when called outside
+ * an explicit store_begin. */
+store_status db_tx_auto(store_conn_t *c, bool *opened);
+store_status db_tx_end(store_conn_t *c, bool opened, store_status st);
+
+/* Formats the message into c->err and returns st. */
+store_status db_fail(store_conn_t *c, store_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* A per-store strictly increasing number: microseconds since 2020-01-01 UTC, bumped by one when
+ * called twice within a microsecond. Used for generated identifiers (IPP, accession number, SPS
+ * id): unique within a process without a database round trip, 15 digits until 2051. */
+int64_t db_next_serial(store_t *st);
+
+/* Parses a decimal 64-bit integer; false when malformed. */
+bool db_parse_i64(const char *s, int64_t *out);
+
+/* Role bits <-> "accueil radiologue" text (space separated, canonical order). */
+void db_roles_format(unsigned roles, char *out, size_t n);
+/* Returns false when a name is unknown or the list is empty. */
+bool db_roles_parse(const char *text, unsigned *roles);
+
+/* Embedded migrations (generated at build time from src/store/migrations/NNNN_name.sql). */
+typedef struct {
+    int version;
+    const char *name;
+    const char *sql;
+} store_migration;
+extern const store_migration store_migrations[];
+extern const size_t store_migrations_count;
+
+#endif
