@@ -1,22 +1,20 @@
 #include "app/app_store.h"
 
-#include <stdbool.h>
 #include <stdio.h>
-
-#include "core/log.h"
 
 store_t *app_open_store(const config_t *cfg, int migrate)
 {
-    const char *url = config_get(cfg, "store", "url");
-    bool ok;
-    long pool = config_get_long(cfg, "store", "pool_size", 1, 256, &ok);
-    if (!ok) {
-        fprintf(stderr, "couloir: [store] pool_size doit être un entier entre 1 et 256\n");
+    char err[512];
+    store_options opts = {0};
+    if (store_options_from_config(cfg, &opts, err, sizeof err) != STORE_OK) {
+        fprintf(stderr, "couloir: configuration : %s\n", err);
         return NULL;
     }
-    char err[512];
+    /* Study Instance UIDs and other identifiers are minted under the practice's own root. */
+    opts.oid_root = config_get(cfg, "identity", "oid_root");
     store_t *st = NULL;
-    if (store_open(url, (int)pool, &st, err, sizeof err) != STORE_OK) {
+    /* The URL may hold a password: it is never printed, only the store's own error is. */
+    if (store_open_with(config_get(cfg, "store", "url"), &opts, &st, err, sizeof err) != STORE_OK) {
         fprintf(stderr, "couloir: impossible d'ouvrir la base : %s\n", err);
         return NULL;
     }

@@ -57,7 +57,13 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    if (strcmp(verb, "ins") == 0) return ins_check_main(argc - i - 1, argv + i + 1);
+    if (strcmp(verb, "ins") == 0) {
+        if (i + 1 >= argc || strcmp(argv[i + 1], "check") != 0) {
+            fprintf(stderr, "usage : couloir ins check MATRICULE [OID]\n");
+            return 2;
+        }
+        return ins_check_main(argc - i - 1, argv + i + 1);
+    }
 
     /* `--config` may also follow the verb. */
     int vargc = 0;

@@ -6,6 +6,7 @@
 #include "app/app.h"
 #include "core/log.h"
 #include "http/http.h"
+#include "ins/ins.h"
 #include "store/store.h"
 
 const config_setting app_settings[] = {
@@ -26,6 +27,7 @@ static const config_setting *const all_tables[] = {
     app_settings,
     store_settings,
     http_settings,
+    ins_settings,
 };
 
 config_t *app_load_config(const char *path)

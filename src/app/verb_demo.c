@@ -48,7 +48,7 @@ int app_demo(config_t *cfg)
     store_close(st);
     if (rc != 0) return 1;
 
-    printf("\nDonnées de démonstration prêtes (%s).\n\n", config_get(cfg, "store", "url"));
+    printf("\nDonnées de démonstration prêtes.\n\n");
     printf("Couloir : %s\n\nComptes de démonstration :\n", config_get(cfg, "site", "public_url"));
     for (const demo_user *u = demo_users; u->login; u++)
         printf("  %-14s mot de passe %-18s rôle %s\n", u->login, u->password, u->role);
