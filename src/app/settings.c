@@ -2,9 +2,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "app/app.h"
 #include "core/log.h"
+#include "domain/report_lifecycle.h"
 #include "http/http.h"
 #include "ins/ins.h"
 #include "store/store.h"
@@ -28,7 +30,22 @@ static const config_setting *const all_tables[] = {
     store_settings,
     http_settings,
     ins_settings,
+    report_lifecycle_settings,
 };
+
+/* A relative [http] web_root that does not exist from the working directory falls back to the
+ * web/ folder of the source tree this binary was built from, so that `couloir serve` started
+ * from anywhere still serves the UI. */
+static void resolve_web_root(config_t *cfg)
+{
+    const char *root = config_get(cfg, "http", "web_root");
+    if (!root || root[0] == '/') return;
+    char probe[4096];
+    snprintf(probe, sizeof probe, "%s/index.html", root);
+    if (access(probe, R_OK) == 0) return;
+    snprintf(probe, sizeof probe, "%s/index.html", COULOIR_BUILT_WEB_ROOT);
+    if (access(probe, R_OK) == 0) config_set(cfg, "http", "web_root", COULOIR_BUILT_WEB_ROOT);
+}
 
 config_t *app_load_config(const char *path)
 {
@@ -56,5 +73,6 @@ config_t *app_load_config(const char *path)
         setenv("TZ", tz, 1);
         tzset();
     }
+    resolve_web_root(cfg);
     return cfg;
 }

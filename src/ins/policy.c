@@ -166,7 +166,7 @@ typedef const char *(*getter)(const void *src, const char *key);
 static int load(getter get, const void *src, ins_policy *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    char dummy[8];
+    char dummy[256]; /* discarded message when the caller wants none */
     if (!err) {
         err = dummy;
         errlen = sizeof dummy;
