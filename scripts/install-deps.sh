@@ -13,6 +13,9 @@ missing=()
 for p in $wanted; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# npm comes with the machine's Node.js (whose package may bundle it); Debian's npm package
+# conflicts with such a build, so it is only installed when no npm command exists at all.
+if [ "$what" = test ] && ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}"
   sudo_cmd=""
