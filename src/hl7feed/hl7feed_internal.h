@@ -1,0 +1,96 @@
+/* Internals of src/hl7feed shared by its files. */
+#ifndef COULOIR_HL7FEED_INTERNAL_H
+#define COULOIR_HL7FEED_INTERNAL_H
+
+#include <pthread.h>
+
+#include "hl7feed/hl7feed.h"
+#include "ins/ins.h"
+#include "store/hl7feed_store.h"
+
+typedef struct ingest_item ingest_item;
+
+struct hl7feed {
+    store_t *st;
+    const config_t *cfg;
+    ins_policy policy;
+    hl7_parse_opts popts;
+    char undeclared_charset[32];
+    char app[64], facility[64];
+    char domain_senders[512], trusted_senders[512];
+    size_t batch_max;
+    /* PACS destination */
+    bool pacs_enabled;
+    char pacs_host[256];
+    int pacs_port;
+    bool pacs_omi; /* OMI^O23 (2.5.1) rather than ORM^O01 (2.3.1) */
+    char pacs_charset[32], pacs_app[64], pacs_facility[64];
+    int pacs_ack_timeout_ms;
+    pthread_mutex_t send_mu;
+    hl7_mllp_client *client;
+    outbox_t *outbox;   /* woken after a commit that enqueued messages (may be NULL) */
+    uint64_t enqueued;  /* outbound jobs enqueued so far (atomic) */
+    /* listener */
+    char listen_address[64];
+    int listen_port;
+    size_t max_message;
+    int idle_timeout_ms, max_connections;
+    const char *tls_cert, *tls_key;
+    hl7_mllp_server *server;
+    pthread_t server_thread;
+    bool server_running;
+    /* group-commit worker */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    ingest_item *head, *tail;
+    bool stopping;
+    pthread_t worker;
+    bool worker_running;
+};
+
+/* Copies s (NULL = "") into dst, truncated to n - 1 bytes. */
+void feed_copy(char *dst, size_t n, const char *s);
+/* Sets an outcome (text copied, truncated to fit). */
+void feed_outcome(hl7feed_outcome *o, hl7_ack_code code, int error, const char *location, const char *text);
+/* Maps a store failure inside the processing of one message to an outcome: conflicts and
+ * invalid data become AE; returns true when it did, false for BUSY/ERROR (abort the batch). */
+bool feed_store_outcome(store_status st, store_conn_t *c, hl7feed_outcome *o);
+
+/* Decoded value of a path ("" when absent); out must be initialised. */
+const char *feed_get(const hl7_message *m, const char *path, buf_t *out);
+/* Same into a fixed buffer (truncated); returns dst. */
+const char *feed_getn(const hl7_message *m, const char *path, char *dst, size_t n);
+/* HL7 DTM (local time, YYYYMMDD[HHMM[SS]]) to ISO UTC "YYYY-MM-DDTHH:MM:SSZ"; -1 when invalid. */
+int feed_dtm_to_iso(const char *dtm, char *out, size_t n);
+/* ISO UTC to HL7 DTM in local time. */
+void feed_iso_to_dtm(const char *iso, char *out, size_t n);
+/* True when `sender` appears in the comma-separated list. */
+bool feed_sender_in(const char *list, const char *sender);
+
+/* Processing of a parsed, supported message inside an open transaction (in a savepoint).
+ * STORE_OK: *o is set (AA or AE). Other statuses: see feed_store_outcome. */
+store_status feed_process_adt(hl7feed_t *f, store_conn_t *c, const hl7_message *m, const char *event,
+                              const char *sender, int64_t inbox_id, hl7feed_outcome *o);
+store_status feed_process_order(hl7feed_t *f, store_conn_t *c, const hl7_message *m, const char *sender,
+                                int64_t inbox_id, hl7feed_outcome *o);
+
+/* Finds or creates the patient of the message's PID through the identity rules (used by ADT
+ * and orders). *patient_id receives it; *changed whether the identity was created or changed.
+ * STORE_OK with o->code AE when the PID is invalid. */
+store_status feed_patient_upsert(hl7feed_t *f, store_conn_t *c, const hl7_message *m, const char *sender,
+                                 int64_t inbox_id, int64_t *patient_id, bool *changed, hl7feed_outcome *o);
+
+/* Whole-message dispatch: version/type checks and processing (used by ingest and reprocess). */
+store_status feed_dispatch(hl7feed_t *f, store_conn_t *c, const hl7_message *m, const char *sender,
+                           int64_t inbox_id, hl7feed_outcome *o);
+/* "AE;101;PID-3;texte" <-> outcome (the inbox keeps it to answer repeated messages). */
+void feed_outcome_encode(const hl7feed_outcome *o, char *out, size_t n);
+void feed_outcome_decode(const char *s, hl7feed_outcome *o);
+/* Serialized ACK of `m` (or of raw bytes when m is NULL) for outcome o. */
+int feed_build_ack(hl7feed_t *f, const hl7_message *m, const char *raw, size_t len, const hl7feed_outcome *o,
+                   buf_t *ack);
+
+/* The "hl7" outbox sender. */
+outbox_result feed_send(void *ctx, const outbox_job *job, char *error, size_t error_len);
+
+#endif

@@ -1,0 +1,456 @@
+/* SQL of the HL7 integration (see hl7feed_store.h). */
+#include "store/hl7feed_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/timeutil.h"
+#include "store/store_internal.h"
+
+#define NP(a) (sizeof(a) / sizeof((a)[0]))
+
+static void copy_cell(char *dst, size_t n, const char *s)
+{
+    snprintf(dst, n, "%s", s ? s : "");
+}
+
+static void now_iso(char *out, size_t n) { time_format_utc(time_now_unix(), out, n); }
+
+static bool valid_name(const char *name)
+{
+    if (!name || !*name) return false;
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) return false;
+    return true;
+}
+
+static store_status sp_exec(store_conn_t *c, const char *fmt, const char *name)
+{
+    if (!valid_name(name)) return db_fail(c, STORE_INVALID, "invalid savepoint name");
+    char sql[96];
+    snprintf(sql, sizeof sql, fmt, name);
+    return db_exec(c, sql, NULL, 0, NULL, NULL);
+}
+
+store_status hl7s_savepoint(store_conn_t *c, const char *name) { return sp_exec(c, "SAVEPOINT %s", name); }
+store_status hl7s_release(store_conn_t *c, const char *name) { return sp_exec(c, "RELEASE SAVEPOINT %s", name); }
+store_status hl7s_rollback_to(store_conn_t *c, const char *name)
+{
+    return sp_exec(c, "ROLLBACK TO SAVEPOINT %s", name);
+}
+
+store_status hl7s_connection_tune(store_conn_t *c)
+{
+    if (strcmp(store_backend(c->st), "sqlite") != 0) return STORE_OK;
+    return db_exec(c, "PRAGMA temp_store=MEMORY", NULL, 0, NULL, NULL);
+}
+
+/* ------------------------------------------------------------------------------ inbox */
+store_status hl7s_inbox_find(store_conn_t *c, const char *source, const char *control_id, int64_t *id, char *state,
+                             size_t state_len, char *outcome, size_t outcome_len)
+{
+    db_param p[] = {db_text(source), db_text(control_id)};
+    db_rows r = {0};
+    store_status st = db_exec(c,
+                              "SELECT id, state, outcome FROM inbox_message WHERE source = ? AND control_id = ? "
+                              "ORDER BY id DESC LIMIT 1",
+                              p, NP(p), &r, NULL);
+    if (st != STORE_OK) return st;
+    if (r.nrows == 0) {
+        db_rows_free(&r);
+        return STORE_NOT_FOUND;
+    }
+    db_parse_i64(db_cell(&r, 0, 0), id);
+    if (state) copy_cell(state, state_len, db_cell(&r, 0, 1));
+    if (outcome) copy_cell(outcome, outcome_len, db_cell(&r, 0, 2));
+    db_rows_free(&r);
+    return STORE_OK;
+}
+
+store_status hl7s_inbox_get(store_conn_t *c, int64_t id, char **source, char **raw, char *state, size_t state_len)
+{
+    db_param p[] = {db_int(id)};
+    db_rows r = {0};
+    store_status st = db_exec(c, "SELECT source, raw, state FROM inbox_message WHERE id = ?", p, NP(p), &r, NULL);
+    if (st != STORE_OK) return st;
+    if (r.nrows == 0) {
+        db_rows_free(&r);
+        return db_fail(c, STORE_NOT_FOUND, "no inbox message %lld", (long long)id);
+    }
+    *source = strdup(db_cell(&r, 0, 0) ? db_cell(&r, 0, 0) : "");
+    *raw = strdup(db_cell(&r, 0, 1) ? db_cell(&r, 0, 1) : "");
+    copy_cell(state, state_len, db_cell(&r, 0, 2));
+    db_rows_free(&r);
+    if (!*source || !*raw) {
+        free(*source);
+        free(*raw);
+        *source = *raw = NULL;
+        return db_fail(c, STORE_ERROR, "out of memory");
+    }
+    return STORE_OK;
+}
+
+store_status hl7s_inbox_set_raw(store_conn_t *c, int64_t id, const char *raw)
+{
+    db_param p[] = {db_text(raw), db_int(id)};
+    int64_t changes = 0;
+    store_status st = db_exec(c, "UPDATE inbox_message SET raw = ? WHERE id = ?", p, NP(p), NULL, &changes);
+    if (st == STORE_OK && changes == 0) return db_fail(c, STORE_NOT_FOUND, "no inbox message %lld", (long long)id);
+    return st;
+}
+
+/* Rows to a JSON array; integer columns listed in int_cols are converted. */
+static json_t *rows_json(const db_rows *r, const char *const *int_cols)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < r->nrows; i++) {
+        json_t *o = json_object();
+        for (size_t j = 0; j < r->ncols; j++) {
+            const char *v = db_cell(r, i, j);
+            bool is_int = false;
+            for (const char *const *k = int_cols; *k; k++)
+                if (strcmp(*k, r->cols[j]) == 0) is_int = true;
+            int64_t n;
+            if (!v) json_object_set_new(o, r->cols[j], json_null());
+            else if (is_int && db_parse_i64(v, &n)) json_object_set_new(o, r->cols[j], json_integer(n));
+            else json_object_set_new(o, r->cols[j], json_string(v));
+        }
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+store_status hl7s_inbox_list(store_conn_t *c, const char *state, int64_t limit, json_t **items)
+{
+    if (limit < 1 || limit > 1000) return db_fail(c, STORE_INVALID, "limit out of range");
+    db_param p[] = {db_text(state), db_text(state), db_int(limit)};
+    db_rows r = {0};
+    store_status st = db_exec(c,
+                              "SELECT id, source, control_id, state, outcome, received_at, processed_at "
+                              "FROM inbox_message WHERE (CAST(? AS TEXT) IS NULL OR state = ?) ORDER BY id DESC LIMIT ?",
+                              p, NP(p), &r, NULL);
+    if (st != STORE_OK) return st;
+    static const char *const ints[] = {"id", NULL};
+    *items = rows_json(&r, ints);
+    db_rows_free(&r);
+    return *items ? STORE_OK : db_fail(c, STORE_ERROR, "out of memory");
+}
+
+/* ------------------------------------------------------------------------------ patients */
+static store_status one_int(store_conn_t *c, const char *sql, const db_param *p, size_t np, int64_t *out,
+                            int64_t *second)
+{
+    db_rows r = {0};
+    store_status st = db_exec(c, sql, p, np, &r, NULL);
+    if (st != STORE_OK) return st;
+    if (r.nrows == 0) {
+        db_rows_free(&r);
+        return STORE_NOT_FOUND;
+    }
+    *out = 0;
+    db_parse_i64(db_cell(&r, 0, 0), out);
+    if (second) {
+        *second = 0;
+        if (r.ncols > 1 && db_cell(&r, 0, 1)) db_parse_i64(db_cell(&r, 0, 1), second);
+    }
+    db_rows_free(&r);
+    return STORE_OK;
+}
+
+store_status hl7s_patient_by_ipp(store_conn_t *c, const char *ipp, int64_t *patient_id, int64_t *merged_into)
+{
+    db_param p[] = {db_text(ipp)};
+    return one_int(c, "SELECT id, merged_into FROM patient WHERE ipp = ?", p, NP(p), patient_id, merged_into);
+}
+
+store_status hl7s_patient_ipp(store_conn_t *c, int64_t patient_id, char *ipp, size_t n)
+{
+    db_param p[] = {db_int(patient_id)};
+    db_rows r = {0};
+    store_status st = db_exec(c, "SELECT ipp FROM patient WHERE id = ?", p, NP(p), &r, NULL);
+    if (st != STORE_OK) return st;
+    st = r.nrows ? STORE_OK : STORE_NOT_FOUND;
+    if (r.nrows) copy_cell(ipp, n, db_cell(&r, 0, 0));
+    db_rows_free(&r);
+    return st;
+}
+
+store_status hl7s_patient_by_ins(store_conn_t *c, const char *matricule, int64_t *patient_id)
+{
+    db_param p[] = {db_text(matricule)};
+    return one_int(c, "SELECT patient_id FROM identity WHERE ins_matricule = ?", p, NP(p), patient_id, NULL);
+}
+
+store_status hl7s_identity_by_patient(store_conn_t *c, int64_t patient_id, hl7s_identity *o)
+{
+    db_param p[] = {db_int(patient_id)};
+    db_rows r = {0};
+    store_status st = db_exec(c,
+                              "SELECT id, patient_id, birth_name, used_name, first_given_name, given_names, "
+                              "used_given_name, birth_date, sex, birth_cog, ins_matricule, ins_oid, rniv_status, "
+                              "douteuse, fictive, homonyme FROM identity WHERE patient_id = ?",
+                              p, NP(p), &r, NULL);
+    if (st != STORE_OK) return st;
+    if (r.nrows == 0) {
+        db_rows_free(&r);
+        return STORE_NOT_FOUND;
+    }
+    memset(o, 0, sizeof *o);
+    db_parse_i64(db_cell(&r, 0, 0), &o->id);
+    db_parse_i64(db_cell(&r, 0, 1), &o->patient_id);
+    copy_cell(o->birth_name, sizeof o->birth_name, db_cell(&r, 0, 2));
+    copy_cell(o->used_name, sizeof o->used_name, db_cell(&r, 0, 3));
+    copy_cell(o->first_given_name, sizeof o->first_given_name, db_cell(&r, 0, 4));
+    copy_cell(o->given_names, sizeof o->given_names, db_cell(&r, 0, 5));
+    copy_cell(o->used_given_name, sizeof o->used_given_name, db_cell(&r, 0, 6));
+    copy_cell(o->birth_date, sizeof o->birth_date, db_cell(&r, 0, 7));
+    copy_cell(o->sex, sizeof o->sex, db_cell(&r, 0, 8));
+    copy_cell(o->birth_cog, sizeof o->birth_cog, db_cell(&r, 0, 9));
+    copy_cell(o->ins_matricule, sizeof o->ins_matricule, db_cell(&r, 0, 10));
+    copy_cell(o->ins_oid, sizeof o->ins_oid, db_cell(&r, 0, 11));
+    copy_cell(o->rniv_status, sizeof o->rniv_status, db_cell(&r, 0, 12));
+    o->douteuse = db_cell(&r, 0, 13) && strcmp(db_cell(&r, 0, 13), "1") == 0;
+    o->fictive = db_cell(&r, 0, 14) && strcmp(db_cell(&r, 0, 14), "1") == 0;
+    o->homonyme = db_cell(&r, 0, 15) && strcmp(db_cell(&r, 0, 15), "1") == 0;
+    db_rows_free(&r);
+    return STORE_OK;
+}
+
+store_status hl7s_patient_change_ipp(store_conn_t *c, int64_t patient_id, const char *new_ipp)
+{
+    char key[128], now[32];
+    if (!store_search_key(new_ipp, key, sizeof key)) return db_fail(c, STORE_INVALID, "invalid IPP");
+    now_iso(now, sizeof now);
+    db_param p[] = {db_text(new_ipp), db_text(key), db_text(now), db_int(patient_id)};
+    int64_t changes = 0;
+    store_status st =
+        db_exec(c, "UPDATE patient SET ipp = ?, ipp_key = ?, updated_at = ? WHERE id = ?", p, NP(p), NULL, &changes);
+    if (st == STORE_OK && changes == 0) return db_fail(c, STORE_NOT_FOUND, "no patient %lld", (long long)patient_id);
+    return st;
+}
+
+store_status hl7s_patient_merge(store_conn_t *c, int64_t from, int64_t into)
+{
+    if (from == into) return db_fail(c, STORE_INVALID, "a patient cannot be merged into itself");
+    char now[32];
+    now_iso(now, sizeof now);
+    static const char *const moves[] = {
+        "UPDATE imaging_order SET patient_id = ? WHERE patient_id = ?",
+        "UPDATE appointment SET patient_id = ? WHERE patient_id = ?",
+        "UPDATE patient_visit SET patient_id = ? WHERE patient_id = ?",
+    };
+    for (size_t i = 0; i < NP(moves); i++) {
+        db_param p[] = {db_int(into), db_int(from)};
+        store_status st = db_exec(c, moves[i], p, NP(p), NULL, NULL);
+        if (st != STORE_OK) return st;
+    }
+    db_param p[] = {db_int(into), db_text(now), db_int(from)};
+    int64_t changes = 0;
+    store_status st = db_exec(c, "UPDATE patient SET active = 0, merged_into = ?, updated_at = ? WHERE id = ?", p,
+                              NP(p), NULL, &changes);
+    if (st == STORE_OK && changes == 0) return db_fail(c, STORE_NOT_FOUND, "no patient %lld", (long long)from);
+    return st;
+}
+
+store_status hl7s_review_add(store_conn_t *c, int64_t patient_id, int64_t inbox_id, const char *reason,
+                             const char *incoming_json)
+{
+    char now[32];
+    now_iso(now, sizeof now);
+    db_param p[] = {db_int(patient_id), inbox_id > 0 ? db_int(inbox_id) : db_null(), db_text(reason),
+                    db_text(incoming_json), db_text(now)};
+    return db_exec(c,
+                   "INSERT INTO identity_review (patient_id, inbox_id, reason, incoming, created_at) "
+                   "VALUES (?, ?, ?, ?, ?)",
+                   p, NP(p), NULL, NULL);
+}
+
+store_status hl7s_review_count(store_conn_t *c, int64_t patient_id, int64_t *n)
+{
+    db_param p[] = {db_int(patient_id)};
+    return one_int(c, "SELECT COUNT(*) FROM identity_review WHERE patient_id = ? AND state = 'open'", p, NP(p), n,
+                   NULL);
+}
+
+store_status hl7s_dmp_upsert(store_conn_t *c, int64_t patient_id, const char *const zfa[6])
+{
+    char now[32];
+    now_iso(now, sizeof now);
+    db_param p[] = {db_int(patient_id), db_text(zfa[0]), db_text(zfa[1]), db_text(zfa[2]),
+                    db_text(zfa[3]),    db_text(zfa[4]), db_text(zfa[5]), db_text(now)};
+    return db_exec(c,
+                   "INSERT INTO patient_dmp (patient_id, dmp_status, dmp_status_at, access_authorised, access_at, "
+                   "opposition_bris_de_glace, opposition_centre15, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT (patient_id) DO UPDATE SET dmp_status = excluded.dmp_status, "
+                   "dmp_status_at = excluded.dmp_status_at, access_authorised = excluded.access_authorised, "
+                   "access_at = excluded.access_at, opposition_bris_de_glace = excluded.opposition_bris_de_glace, "
+                   "opposition_centre15 = excluded.opposition_centre15, updated_at = excluded.updated_at",
+                   p, NP(p), NULL, NULL);
+}
+
+store_status hl7s_visit_upsert(store_conn_t *c, int64_t patient_id, const char *visit_number, const char *patient_class,
+                               const char *location, const char *admitted_at, const char *discharged_at,
+                               const char *status)
+{
+    char now[32];
+    now_iso(now, sizeof now);
+    db_param p[] = {db_int(patient_id),     db_text(visit_number),  db_text(patient_class), db_text(location),
+                    db_text(admitted_at),   db_text(discharged_at), db_text(status),        db_text(now)};
+    return db_exec(c,
+                   "INSERT INTO patient_visit (patient_id, visit_number, patient_class, location, admitted_at, "
+                   "discharged_at, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT (visit_number) DO UPDATE SET patient_id = excluded.patient_id, "
+                   "patient_class = COALESCE(excluded.patient_class, patient_visit.patient_class), "
+                   "location = COALESCE(excluded.location, patient_visit.location), "
+                   "admitted_at = COALESCE(excluded.admitted_at, patient_visit.admitted_at), "
+                   "discharged_at = excluded.discharged_at, status = excluded.status, "
+                   "updated_at = excluded.updated_at",
+                   p, NP(p), NULL, NULL);
+}
+
+/* ------------------------------------------------------------------------------ orders */
+store_status hl7s_exam_by_code(store_conn_t *c, const char *code, int64_t *exam_id, char *modality, size_t mlen,
+                               char *label, size_t llen)
+{
+    db_param p[] = {db_text(code), db_text(code)};
+    db_rows r = {0};
+    store_status st = db_exec(c,
+                              "SELECT id, modality_type, label FROM exam_catalogue WHERE active = 1 AND "
+                              "(ccam_code = ? OR loinc_code = ?) ORDER BY id LIMIT 1",
+                              p, NP(p), &r, NULL);
+    if (st != STORE_OK) return st;
+    if (r.nrows == 0) {
+        db_rows_free(&r);
+        return STORE_NOT_FOUND;
+    }
+    db_parse_i64(db_cell(&r, 0, 0), exam_id);
+    copy_cell(modality, mlen, db_cell(&r, 0, 1));
+    copy_cell(label, llen, db_cell(&r, 0, 2));
+    db_rows_free(&r);
+    return STORE_OK;
+}
+
+store_status hl7s_order_by_placer(store_conn_t *c, const char *placer, int64_t *order_id, int64_t *patient_id,
+                                  char *status, size_t slen)
+{
+    db_param p[] = {db_text(placer)};
+    db_rows r = {0};
+    store_status st = db_exec(c,
+                              "SELECT id, patient_id, status FROM imaging_order WHERE placer_number = ? "
+                              "ORDER BY id DESC LIMIT 1",
+                              p, NP(p), &r, NULL);
+    if (st != STORE_OK) return st;
+    if (r.nrows == 0) {
+        db_rows_free(&r);
+        return STORE_NOT_FOUND;
+    }
+    db_parse_i64(db_cell(&r, 0, 0), order_id);
+    db_parse_i64(db_cell(&r, 0, 1), patient_id);
+    copy_cell(status, slen, db_cell(&r, 0, 2));
+    db_rows_free(&r);
+    return STORE_OK;
+}
+
+store_status hl7s_order_set_status(store_conn_t *c, int64_t order_id, const char *order_status,
+                                   const char *step_status)
+{
+    char now[32];
+    now_iso(now, sizeof now);
+    static const char *const open_filter = "status NOT IN ('completed', 'cancelled', 'discontinued')";
+    char sql[512];
+    {
+        db_param p[] = {db_text(order_status), db_text(now), db_text(now), db_int(order_id)};
+        snprintf(sql, sizeof sql,
+                 "UPDATE imaging_order SET status = ?, status_changed_at = ?, updated_at = ? WHERE id = ? AND %s",
+                 open_filter);
+        store_status st = db_exec(c, sql, p, NP(p), NULL, NULL);
+        if (st != STORE_OK) return st;
+    }
+    {
+        db_param p[] = {db_text(order_status), db_text(now), db_text(now), db_int(order_id)};
+        snprintf(sql, sizeof sql,
+                 "UPDATE requested_procedure SET status = ?, status_changed_at = ?, updated_at = ? "
+                 "WHERE order_id = ? AND %s",
+                 open_filter);
+        store_status st = db_exec(c, sql, p, NP(p), NULL, NULL);
+        if (st != STORE_OK) return st;
+    }
+    db_param p[] = {db_text(step_status), db_text(now), db_text(now), db_int(order_id)};
+    snprintf(sql, sizeof sql,
+             "UPDATE scheduled_step SET status = ?, status_changed_at = ?, updated_at = ? WHERE procedure_id IN "
+             "(SELECT id FROM requested_procedure WHERE order_id = ?) AND status IN ('booked', 'arrived')");
+    return db_exec(c, sql, p, NP(p), NULL, NULL);
+}
+
+store_status hl7s_order_reschedule(store_conn_t *c, int64_t order_id, const char *start_at)
+{
+    char now[32];
+    now_iso(now, sizeof now);
+    db_param p[] = {db_text(start_at), db_text(now), db_int(order_id)};
+    return db_exec(c,
+                   "UPDATE scheduled_step SET start_at = ?, updated_at = ? WHERE status = 'booked' AND procedure_id "
+                   "IN (SELECT id FROM requested_procedure WHERE order_id = ?)",
+                   p, NP(p), NULL, NULL);
+}
+
+store_status hl7s_order_procedures(store_conn_t *c, int64_t order_id, hl7s_procedure **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    db_param p[] = {db_int(order_id)};
+    db_rows r = {0};
+    store_status st = db_exec(
+        c,
+        "SELECT rp.id, rp.accession_number, rp.study_instance_uid, rp.status, e.ccam_code, e.label, "
+        "e.modality_type, s.sps_id, s.start_at, s.ae_title FROM requested_procedure rp "
+        "JOIN exam_catalogue e ON e.id = rp.exam_id "
+        "LEFT JOIN scheduled_step s ON s.id = (SELECT MIN(id) FROM scheduled_step WHERE procedure_id = rp.id) "
+        "WHERE rp.order_id = ? ORDER BY rp.id",
+        p, NP(p), &r, NULL);
+    if (st != STORE_OK) return st;
+    if (r.nrows) {
+        *out = calloc(r.nrows, sizeof **out);
+        if (!*out) {
+            db_rows_free(&r);
+            return db_fail(c, STORE_ERROR, "out of memory");
+        }
+    }
+    for (size_t i = 0; i < r.nrows; i++) {
+        hl7s_procedure *x = &(*out)[i];
+        db_parse_i64(db_cell(&r, i, 0), &x->procedure_id);
+        copy_cell(x->accession_number, sizeof x->accession_number, db_cell(&r, i, 1));
+        copy_cell(x->study_instance_uid, sizeof x->study_instance_uid, db_cell(&r, i, 2));
+        copy_cell(x->status, sizeof x->status, db_cell(&r, i, 3));
+        copy_cell(x->ccam_code, sizeof x->ccam_code, db_cell(&r, i, 4));
+        copy_cell(x->exam_label, sizeof x->exam_label, db_cell(&r, i, 5));
+        copy_cell(x->modality, sizeof x->modality, db_cell(&r, i, 6));
+        copy_cell(x->sps_id, sizeof x->sps_id, db_cell(&r, i, 7));
+        copy_cell(x->start_at, sizeof x->start_at, db_cell(&r, i, 8));
+        copy_cell(x->ae_title, sizeof x->ae_title, db_cell(&r, i, 9));
+    }
+    *n = r.nrows;
+    db_rows_free(&r);
+    return STORE_OK;
+}
+
+store_status hl7s_order_count(store_conn_t *c, int64_t *n)
+{
+    return one_int(c, "SELECT COUNT(*) FROM imaging_order", NULL, 0, n, NULL);
+}
+
+store_status hl7s_outbox_list(store_conn_t *c, const char *kind, int64_t limit, json_t **items)
+{
+    if (limit < 1 || limit > 1000) return db_fail(c, STORE_INVALID, "limit out of range");
+    db_param p[] = {db_text(kind), db_int(limit)};
+    db_rows r = {0};
+    store_status st = db_exec(c,
+                              "SELECT id, kind, state, attempts, last_error, dedup_key, created_at, updated_at "
+                              "FROM outbox_job WHERE kind = ? ORDER BY id DESC LIMIT ?",
+                              p, NP(p), &r, NULL);
+    if (st != STORE_OK) return st;
+    static const char *const ints[] = {"id", "attempts", NULL};
+    *items = rows_json(&r, ints);
+    db_rows_free(&r);
+    return *items ? STORE_OK : db_fail(c, STORE_ERROR, "out of memory");
+}

@@ -1,0 +1,360 @@
+/* src/hl7feed without the network: helpers (outcome text, dates, sender lists, raw inbox
+ * text), then hl7feed_ingest/hl7feed_reprocess on a SQLite store: storage, duplicates, AE/AR,
+ * identity rules, orders -> procedures/steps, outbound jobs enqueued in the same transaction. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <pthread.h>
+
+#include "hl7feed/hl7feed_internal.h"
+#include "hl7feed/ingest.h"
+#include "ins/ins.h"
+
+static void test_outcome_text(void **state)
+{
+    (void)state;
+    hl7feed_outcome o, back;
+    feed_outcome(&o, HL7_ACK_AE, 103, "OBR[2]-4", "Examen inconnu ; « X »");
+    char enc[400];
+    feed_outcome_encode(&o, enc, sizeof enc);
+    assert_string_equal(enc, "AE;103;OBR[2]-4;Examen inconnu ; « X »");
+    feed_outcome_decode(enc, &back);
+    assert_int_equal(back.code, HL7_ACK_AE);
+    assert_int_equal(back.error, 103);
+    assert_string_equal(back.location, "OBR[2]-4");
+    assert_string_equal(back.text, "Examen inconnu ; « X »");
+    feed_outcome(&o, HL7_ACK_AA, 0, NULL, NULL);
+    feed_outcome_encode(&o, enc, sizeof enc);
+    assert_string_equal(enc, "AA");
+    feed_outcome_decode("AR;203;MSH-12;Version", &back);
+    assert_int_equal(back.code, HL7_ACK_AR);
+    assert_int_equal(back.error, 203);
+}
+
+static void test_dates_and_senders(void **state)
+{
+    (void)state;
+    char iso[32], dtm[20];
+    assert_int_equal(feed_dtm_to_iso("202603201030", iso, sizeof iso), 0);
+    assert_string_equal(iso, "2026-03-20T09:30:00Z"); /* Europe/Paris, winter time */
+    assert_int_equal(feed_dtm_to_iso("20260720103005", iso, sizeof iso), 0);
+    assert_string_equal(iso, "2026-07-20T08:30:05Z"); /* summer time */
+    assert_int_equal(feed_dtm_to_iso("20260230", iso, sizeof iso), -1);
+    assert_int_equal(feed_dtm_to_iso("2026", iso, sizeof iso), -1);
+    assert_int_equal(feed_dtm_to_iso("20261301", iso, sizeof iso), -1);
+    feed_iso_to_dtm("2026-03-20T09:30:00Z", dtm, sizeof dtm);
+    assert_string_equal(dtm, "202603201030");
+    assert_true(feed_sender_in("HIS, PFI/CHU", "HIS/HOPITAL"));
+    assert_true(feed_sender_in("HIS, PFI/CHU", "PFI/CHU"));
+    assert_false(feed_sender_in("HIS, PFI/CHU", "PFI/AUTRE"));
+    assert_false(feed_sender_in("", "HIS/HOPITAL"));
+    assert_false(feed_sender_in("HI", "HIS/X"));
+}
+
+static void test_raw_text(void **state)
+{
+    (void)state;
+    const char latin1[] = "MSH|^~\\&|A|B\rPID|1||1||M\xe9lanie\r";
+    char *enc = ingest_raw_encode(latin1, sizeof latin1 - 1);
+    assert_non_null(enc);
+    assert_memory_equal(enc, "base64:", 7);
+    size_t len;
+    char *dec = ingest_raw_decode(enc, &len);
+    assert_int_equal(len, sizeof latin1 - 1);
+    assert_memory_equal(dec, latin1, len);
+    free(enc);
+    free(dec);
+    enc = ingest_raw_encode("MSH|é", strlen("MSH|é"));
+    assert_string_equal(enc, "MSH|é");
+    free(enc);
+    /* text that looks like our prefix is encoded too, so that it decodes to itself */
+    enc = ingest_raw_encode("base64:QUJD", 11);
+    dec = ingest_raw_decode(enc, &len);
+    assert_string_equal(dec, "base64:QUJD");
+    free(enc);
+    free(dec);
+}
+
+/* ------------------------------------------------------------------ with a store */
+static const config_setting test_identity_settings[] = {
+    {"identity", "ipp_oid", "1.2.250.1.999.1.1", "test", false},
+    {"identity", "oid_root", "1.2.250.1.999.1", "test", false},
+    {NULL, NULL, NULL, NULL, false},
+};
+
+typedef struct {
+    char dir[64];
+    store_t *st;
+    config_t *cfg;
+    hl7feed_t *f;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+    snprintf(fx->dir, sizeof fx->dir, "/tmp/hl7feed-unit-XXXXXX");
+    assert_non_null(mkdtemp(fx->dir));
+    char url[128], err[512];
+    snprintf(url, sizeof url, "sqlite:%s/t.db", fx->dir);
+    store_options so = {.pool_size = 2, .oid_root = "1.2.250.1.999.1"};
+    assert_int_equal(store_open_with(url, &so, &fx->st, err, sizeof err), STORE_OK);
+    assert_int_equal(store_migrate(fx->st, err, sizeof err), STORE_OK);
+    const config_setting *const tables[] = {hl7_settings, hl7feed_settings, ins_settings, test_identity_settings};
+    fx->cfg = config_new(tables, 4);
+    assert_int_equal(config_set(fx->cfg, "hl7feed", "pacs_address", "127.0.0.1:1"), 0);
+    assert_int_equal(config_set(fx->cfg, "hl7feed", "domain_senders", "DOMAINE"), 0);
+    assert_int_equal(config_set(fx->cfg, "ins", "accepted_oids", INS_OID_NIR "," INS_OID_NIA "," INS_OID_TEST_NIR), 0);
+    fx->f = hl7feed_new(fx->st, fx->cfg, err, sizeof err);
+    assert_non_null(fx->f);
+    store_conn_t *c = store_acquire(fx->st);
+    json_t *exam = json_pack("{s:s,s:s,s:s,s:i}", "ccam_code", "ACQK001", "label", "Scanner du crâne", "modality_type",
+                             "CT", "duration_minutes", 15);
+    int64_t id;
+    assert_int_equal(store_resource_insert(c, model_resource_find("catalogue"), exam, &id), STORE_OK);
+    json_decref(exam);
+    store_release(fx->st, c);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    hl7feed_free(fx->f);
+    config_free(fx->cfg);
+    store_close(fx->st);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
+    assert_int_equal(system(cmd), 0);
+    free(fx);
+    return 0;
+}
+
+static hl7_ack_code ingest(fixture *fx, const char *msg, hl7feed_outcome *o, buf_t *ack)
+{
+    buf_reset(ack);
+    assert_int_equal(hl7feed_ingest(fx->f, "127.0.0.1:1", msg, strlen(msg), o, ack), STORE_OK);
+    if (o->code != HL7_ACK_AA) fprintf(stderr, "outcome: %s %s\n", o->location, o->text);
+    return o->code;
+}
+
+static int64_t count(fixture *fx, const char *resource, const char *field, const char *value)
+{
+    store_conn_t *c = store_acquire(fx->st);
+    store_filter flt = {field, value};
+    store_list_query q = {&flt, field ? 1 : 0, 0, 10};
+    json_t *items;
+    int64_t total = -1;
+    assert_int_equal(store_resource_list(c, model_resource_find(resource), &q, &items, &total), STORE_OK);
+    json_decref(items);
+    store_release(fx->st, c);
+    return total;
+}
+
+#define A28(ctl, ipp, extra_pid)                                                                              \
+    "MSH|^~\\&|HIS|HOP|COULOIR|CAB|20260315101500||ADT^A28^ADT_A05|" ctl "|P|2.5|||||FRA|UNICODE UTF-8\r"    \
+    "EVN||20260315101500\r"                                                                                  \
+    "PID|1||" ipp "^^^HIS^PI" extra_pid "\rPV1|1|O\r"
+
+static void test_ingest(void **state)
+{
+    fixture *fx = *state;
+    hl7feed_outcome o;
+    buf_t ack = BUF_INIT;
+    assert_int_equal(ingest(fx, A28("C1", "P1", "||Lefèvre^Zoé^Zoé Anne^^^^L||19900105|F"), &o, &ack), HL7_ACK_AA);
+    assert_non_null(strstr(buf_cstr(&ack), "MSA|AA|C1"));
+    assert_int_equal(count(fx, "patients", "ipp", "P1"), 1);
+    assert_int_equal(count(fx, "identities", "birth_date", "1990-01-05"), 1);
+    /* ADT A08 to the PACS enqueued with the patient */
+    store_conn_t *c = store_acquire(fx->st);
+    json_t *jobs;
+    assert_int_equal(hl7s_outbox_list(c, "hl7", 10, &jobs), STORE_OK);
+    assert_int_equal(json_array_size(jobs), 1);
+    json_decref(jobs);
+    store_release(fx->st, c);
+
+    /* duplicate: AA again, no second inbox row, not processed again */
+    assert_int_equal(ingest(fx, A28("C1", "P9", "||AUTRE^X^^^^^L||19900105|F"), &o, &ack), HL7_ACK_AA);
+    assert_int_equal(count(fx, "patients", "ipp", "P9"), 0);
+
+    /* no sex: AE located on PID-8; the message stays failed in the inbox */
+    assert_int_equal(ingest(fx, A28("C2", "P2", "||MARTIN^LEA^^^^^L||19900105|"), &o, &ack), HL7_ACK_AE);
+    assert_string_equal(o.location, "PID-8");
+    assert_non_null(strstr(buf_cstr(&ack), "ERR|"));
+    c = store_acquire(fx->st);
+    int64_t id;
+    char st[16], out[400];
+    assert_int_equal(hl7s_inbox_find(c, "hl7:HIS/HOP", "C2", &id, st, sizeof st, out, sizeof out), STORE_OK);
+    assert_string_equal(st, "failed");
+    store_release(fx->st, c);
+    /* corrected and reprocessed */
+    assert_int_equal(hl7feed_reprocess(fx->f, id, A28("C2", "P2", "||MARTIN^LEA^^^^^L||19900105|F"), &o), STORE_OK);
+    assert_int_equal(o.code, HL7_ACK_AA);
+    assert_int_equal(count(fx, "patients", "ipp", "P2"), 1);
+    assert_int_equal(hl7feed_reprocess(fx->f, id, NULL, &o), STORE_CONFLICT);
+    assert_int_equal(hl7feed_reprocess(fx->f, 999999, NULL, &o), STORE_NOT_FOUND);
+
+    /* unreadable: AR; unsupported event: AR */
+    assert_int_equal(ingest(fx, "PID|1||x\r", &o, &ack), HL7_ACK_AR);
+    assert_non_null(strstr(buf_cstr(&ack), "MSA|AR"));
+    assert_int_equal(ingest(fx,
+                            "MSH|^~\\&|HIS|HOP|||20260315||ADT^A99|C3|P|2.5\rPID|1||P3^^^HIS^PI||X^Y^^^^^L||19900101|M\r",
+                            &o, &ack),
+                     HL7_ACK_AR);
+    assert_int_equal(o.error, HL7_ERR_UNSUPPORTED_EVENT);
+    buf_free(&ack);
+}
+
+#define ORM(ctl, placer, control, code)                                                                         \
+    "MSH|^~\\&|HIS|HOP|COULOIR|CAB|20260315101500||ORM^O01|" ctl "|P|2.3.1\r"                                  \
+    "PID|1||P5^^^HIS^PI||DURAND^PAUL^^^^^L||19500101|M\rPV1|1|O\r"                                            \
+    "ORC|" control "|" placer "^HIS|||||^^^202603201030^^S\r"                                                  \
+    "OBR|1|" placer "^HIS||" code "^Scanner^CCAM\r"                                                             \
+    "ORC|" control "|" placer "^HIS|||||^^^202603201030^^S\r"                                                  \
+    "OBR|2|" placer "^HIS||" code "^Scanner^CCAM\r"
+
+static void test_orders(void **state)
+{
+    fixture *fx = *state;
+    hl7feed_outcome o;
+    buf_t ack = BUF_INIT;
+    assert_int_equal(ingest(fx, ORM("O1", "PL1", "NW", "ACQK001"), &o, &ack), HL7_ACK_AA);
+    assert_int_equal(count(fx, "orders", "placer_number", "PL1"), 1);
+    assert_int_equal(count(fx, "procedures", NULL, NULL), 2);
+    assert_int_equal(count(fx, "steps", NULL, NULL), 2);
+    store_conn_t *c = store_acquire(fx->st);
+    int64_t order_id, patient_id;
+    char status[16];
+    assert_int_equal(hl7s_order_by_placer(c, "PL1", &order_id, &patient_id, status, sizeof status), STORE_OK);
+    hl7s_procedure *procs;
+    size_t n;
+    assert_int_equal(hl7s_order_procedures(c, order_id, &procs, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_memory_equal(procs[0].study_instance_uid, "1.2.250.1.999.1.", 16);
+    char start0[32], acc0[17], acc1[17];
+    feed_copy(start0, sizeof start0, procs[0].start_at);
+    feed_copy(acc0, sizeof acc0, procs[0].accession_number);
+    feed_copy(acc1, sizeof acc1, procs[1].accession_number);
+    free(procs);
+    assert_string_equal(start0, "2026-03-20T09:30:00Z");
+    assert_string_not_equal(acc0, acc1);
+    json_t *order;
+    assert_int_equal(store_resource_get(c, model_resource_find("orders"), order_id, &order), STORE_OK);
+    assert_string_equal(json_string_value(json_object_get(order, "priority")), "stat");
+    json_decref(order);
+    /* the OMI^O23 for the PACS is in the outbox */
+    json_t *jobs;
+    assert_int_equal(hl7s_outbox_list(c, "hl7", 10, &jobs), STORE_OK);
+    assert_true(json_array_size(jobs) >= 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(jobs, 0), "state")), "pending");
+    json_decref(jobs);
+    bool omi = false;
+    store_outbox_job claimed[16];
+    size_t nc = 0;
+    assert_int_equal(store_outbox_claim(c, INT64_MAX / 2, 1000, 16, claimed, &nc), STORE_OK);
+    for (size_t i = 0; i < nc; i++)
+        if (strstr(claimed[i].payload, "OMI^O23") && strstr(claimed[i].payload, "ORC|NW|PL1")) omi = true;
+    store_outbox_jobs_clear(claimed, nc);
+    assert_true(omi);
+    store_release(fx->st, c);
+
+    /* unknown exam: AE on OBR-4, nothing written (savepoint rolled back) */
+    assert_int_equal(ingest(fx, ORM("O2", "PL2", "NW", "ZZZZ999"), &o, &ack), HL7_ACK_AE);
+    assert_string_equal(o.location, "OBR[1]-4");
+    assert_int_equal(count(fx, "orders", "placer_number", "PL2"), 0);
+    /* cancel */
+    assert_int_equal(ingest(fx, ORM("O3", "PL1", "CA", "ACQK001"), &o, &ack), HL7_ACK_AA);
+    assert_int_equal(count(fx, "orders", "status", "cancelled"), 1);
+    assert_int_equal(count(fx, "steps", "status", "cancelled"), 2);
+    /* unknown order: AE */
+    assert_int_equal(ingest(fx, ORM("O4", "PL7", "XO", "ACQK001"), &o, &ack), HL7_ACK_AE);
+    assert_int_equal(o.error, HL7_ERR_UNKNOWN_KEY);
+    buf_free(&ack);
+}
+
+/* ------------------------------------------------------------------ the "hl7" sender */
+typedef struct {
+    hl7_ack_code answer;
+    int received;
+} peer_state;
+
+static int peer_handler(void *ctx, const hl7_mllp_peer *peer, const char *msg, size_t len, buf_t *ack)
+{
+    (void)peer;
+    peer_state *ps = ctx;
+    ps->received++;
+    hl7_error e;
+    hl7_message *m = hl7_parse(msg, len, NULL, &e);
+    if (!m) return -1;
+    hl7_ack_error err = {.code = HL7_ERR_UNKNOWN_KEY, .severity = 'E', .text_fr = "Patient inconnu du PACS"};
+    hl7_message *a = hl7_ack_build(m, ps->answer, ps->answer == HL7_ACK_AA ? NULL : &err, NULL);
+    int rc = a ? hl7_serialize(a, NULL, ack, &e) : -1;
+    hl7_message_free(a);
+    hl7_message_free(m);
+    return rc == HL7_OK ? 0 : -1;
+}
+
+static void *peer_run(void *arg)
+{
+    hl7_mllp_server_run(arg);
+    return NULL;
+}
+
+static void test_sender(void **state)
+{
+    fixture *fx = *state;
+    peer_state ps = {HL7_ACK_AA, 0};
+    hl7_mllp_server_opts so = {.bind_address = "127.0.0.1", .handler = peer_handler, .handler_ctx = &ps};
+    hl7_error herr;
+    hl7_mllp_server *srv = hl7_mllp_server_new(&so, &herr);
+    assert_non_null(srv);
+    char addr[64], err[512];
+    snprintf(addr, sizeof addr, "127.0.0.1:%d", hl7_mllp_server_port(srv));
+    assert_int_equal(config_set(fx->cfg, "hl7feed", "pacs_address", addr), 0);
+    assert_int_equal(config_set(fx->cfg, "hl7feed", "pacs_charset", "8859/1"), 0);
+    hl7feed_t *f = hl7feed_new(fx->st, fx->cfg, err, sizeof err);
+    assert_non_null(f);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, peer_run, srv), 0);
+
+    const char *payload = "{\"destination\":\"pacs\",\"message\":\"MSH|^~\\\\&|COULOIR||PACS||20260101||ADT^A08^ADT_A01|X1|P|2.5|||||FRA|UNICODE UTF-8\\rPID|1||P1^^^C^PI||LEFÈVRE^ZOÉ^^^^^L\\r\"}";
+    outbox_job job = {1, "hl7", payload, 0};
+    char error[256] = "";
+    assert_int_equal(feed_send(f, &job, error, sizeof error), OUTBOX_SENT);
+    ps.answer = HL7_ACK_AE;
+    assert_int_equal(feed_send(f, &job, error, sizeof error), OUTBOX_REJECTED);
+    assert_non_null(strstr(error, "Patient inconnu du PACS"));
+    assert_int_equal(ps.received, 2);
+    /* a malformed payload is refused for good */
+    outbox_job bad = {2, "hl7", "{}", 0};
+    assert_int_equal(feed_send(f, &bad, error, sizeof error), OUTBOX_REJECTED);
+    hl7_mllp_server_stop(srv);
+    pthread_join(th, NULL);
+    hl7_mllp_server_free(srv);
+    /* nobody listening any more: retried later */
+    assert_int_equal(feed_send(f, &job, error, sizeof error), OUTBOX_RETRY);
+    hl7feed_free(f);
+}
+
+int main(void)
+{
+    setenv("TZ", "Europe/Paris", 1);
+    tzset();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_outcome_text),
+        cmocka_unit_test(test_dates_and_senders),
+        cmocka_unit_test(test_raw_text),
+        cmocka_unit_test_setup_teardown(test_ingest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_orders, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sender, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
