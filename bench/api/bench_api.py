@@ -2,7 +2,7 @@
 """API benchmark: free-slot search and the agenda of a day with 10,000 appointments on SQLite.
 
   bench/api/bench_api.py [--couloir PATH] [--appointments 10000] [--connections 200]
-                         [--duration 15] [--threads 2] [--http-threads 4]
+                         [--duration 15] [--threads 2] [--http-threads 4] [--gzip]
 
 Builds nothing: pass an optimised build of `couloir` without sanitizers (default: $COULOIR_BIN,
 else build-release/src/app/couloir), e.g.
@@ -18,7 +18,10 @@ and prints p50/p99 latency and requests/s for each. Target: p99 < 20 ms.
 wrk keeps every connection busy (closed loop), so with C connections the median latency is about
 C / throughput: p99 < 20 ms with 200 connections needs well over 10,000 requests/s. Run it on an
 otherwise idle machine: the figures measure the host as much as Couloir.
---workdir DIR keeps the database for the next run (loading takes about a minute)."""
+--workdir DIR keeps the database for the next run (loading takes about a minute).
+--gzip sends `Accept-Encoding: gzip` like a browser: the cached agenda and slot answers are then
+sent compressed (the agenda of a busy day: ~52 KB of JSON, ~5 KB gzipped). Without it (the
+default), answers are sent uncompressed."""
 import argparse
 import concurrent.futures
 import datetime
@@ -113,9 +116,9 @@ def load(srv, n_appts, workers=8):
     return rooms, exams, days
 
 
-def wrk(url, cookie, connections, threads, duration):
+def wrk(url, cookie, connections, threads, duration, gzip=False):
     cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency", "--timeout", "10s",
-           "-H", f"Cookie: couloir_session={cookie}", url]
+           "-H", f"Cookie: couloir_session={cookie}"] + (["-H", "Accept-Encoding: gzip"] if gzip else []) + [url]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60).stdout
 
     def lat(p):
@@ -141,6 +144,7 @@ def main():
     ap.add_argument("--duration", type=int, default=15)
     ap.add_argument("--threads", type=int, default=2, help="wrk threads")
     ap.add_argument("--http-threads", type=int, default=4, help="[http] threads of the server")
+    ap.add_argument("--gzip", action="store_true", help="send Accept-Encoding: gzip (as browsers do)")
     ap.add_argument("--workdir", help="keep the database in this folder and reuse it on the next run")
     ap.add_argument("--pg", metavar="ADMIN_URL", help="compare on PostgreSQL: a fresh database is created on this "
                     "cluster (libpq URL of a superuser, e.g. $COULOIR_TEST_PG_URL) and dropped afterwards")
@@ -194,12 +198,13 @@ def main():
                  f"&to={day + datetime.timedelta(days=6)}"),
                 ("agenda of a day (all rooms)", f"{base}/api/v1/agenda?date={day}"),
             ]
-            print(f"\nwrk: {args.connections} connections, {args.threads} threads, {args.duration} s each; "
+            print(f"\nwrk: {args.connections} connections, {args.threads} threads, {args.duration} s each"
+                  f"{', Accept-Encoding: gzip' if args.gzip else ''}; "
                   f"server: {args.http_threads} HTTP threads, {'PostgreSQL' if pg else 'SQLite'}")
             print(f"{'endpoint':40} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>9}  non-2xx")
             ok = True
             for name, url in targets:
-                r = wrk(url, c.cookie, args.connections, args.threads, args.duration)
+                r = wrk(url, c.cookie, args.connections, args.threads, args.duration, args.gzip)
                 print(f"{name:40} {r['p50']:8.2f} {r['p99']:8.2f} {r['rps']:9.0f}  {r['non2xx']} {r['errors']}")
                 if r["non2xx"] or not r["p99"] == r["p99"]:
                     ok = False

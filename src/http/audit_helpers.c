@@ -38,6 +38,49 @@ int64_t http_patient_of(store_conn_t *c, const model_resource *res, const json_t
     return pid ? pid : via(c, res, obj, "procedure_id", depth);
 }
 
+static void fill_event(http_ctx *cx, store_audit_event *ev, char *idbuf, size_t idlen, const char *action,
+                       const char *object_type, int64_t object_id, int64_t patient_id, const char *outcome,
+                       const char *detail)
+{
+    *ev = (store_audit_event){
+        .user_id = cx->user.authenticated ? cx->user.id : 0,
+        .action = action,
+        .object_type = object_type,
+        .object_id = NULL,
+        .patient_id = patient_id,
+        .client_addr = cx->req->client_addr,
+        .outcome = outcome,
+        .detail = detail,
+    };
+    if (object_id > 0) {
+        snprintf(idbuf, idlen, "%lld", (long long)object_id);
+        ev->object_id = idbuf;
+    }
+}
+
+store_status http_audit_read(http_ctx *cx, const char *action, const char *object_type, int64_t object_id,
+                             int64_t patient_id, const char *detail)
+{
+    http_deferred_audit *d = &cx->resp->audit;
+    if (cx->req->defer_audit && !d->pending && strlen(action) < sizeof d->action &&
+        strlen(object_type) < sizeof d->object_type && strlen(cx->req->client_addr) < sizeof d->client_addr &&
+        (!detail || strlen(detail) < sizeof d->detail)) {
+        d->pending = true;
+        d->user_id = cx->user.authenticated ? cx->user.id : 0;
+        d->object_id = object_id;
+        d->patient_id = patient_id;
+        snprintf(d->action, sizeof d->action, "%s", action);
+        snprintf(d->object_type, sizeof d->object_type, "%s", object_type);
+        snprintf(d->client_addr, sizeof d->client_addr, "%s", cx->req->client_addr);
+        snprintf(d->detail, sizeof d->detail, "%s", detail ? detail : "");
+        return STORE_OK;
+    }
+    char idbuf[24];
+    store_audit_event ev;
+    fill_event(cx, &ev, idbuf, sizeof idbuf, action, object_type, object_id, patient_id, "success", detail);
+    return store_audit_read(cx->app->st, &ev);
+}
+
 store_status http_audit(http_ctx *cx, const char *action, const char *object_type, int64_t object_id,
                         int64_t patient_id, const char *outcome, const char *detail)
 {

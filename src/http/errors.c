@@ -84,8 +84,21 @@ void http_set_json(http_response *r, int status, json_t *body)
     json_decref(r->json);
     free(r->raw);
     r->raw = NULL;
+    r->raw_api = false;
     r->status = status;
     r->json = body;
+}
+
+void http_set_raw_json(http_response *r, int status, char *text, size_t len)
+{
+    json_decref(r->json);
+    free(r->raw);
+    r->json = NULL;
+    r->status = status;
+    r->raw = text;
+    r->raw_len = len;
+    r->raw_type = "application/json; charset=utf-8";
+    r->raw_api = true;
 }
 
 void http_set_error(http_response *r, const http_err *e)

@@ -59,6 +59,59 @@ static int only_params(http_ctx *cx, const char *const *allowed)
     return 0;
 }
 
+/* Sends a (cached) answer: gzip-compressed when that is the variant given. */
+static void send_answer(http_ctx *cx, char *text, size_t len, bool gzipped)
+{
+    http_set_raw_json(cx->resp, 200, text, len);
+    http_add_header(cx->resp, "Vary", "Accept-Encoding");
+    if (gzipped) http_add_header(cx->resp, "Content-Encoding", "gzip");
+}
+
+/* Looks the answer up in the response cache; true (response set) on a hit. */
+static bool cached_answer(http_ctx *cx, const char *key, uint64_t gen, int64_t *count, char **body, size_t *len,
+                          bool *gzipped)
+{
+    if (!http_resp_cache_get(cx->app->responses, key, gen, time_monotonic_ms(), cx->req->accept_gzip, body, len,
+                             gzipped, count))
+        return false;
+    if (cx->req->accept_gzip && !*gzipped) {
+        /* First gzip client for this entry: compress once and keep the variant. */
+        char *gz = NULL;
+        size_t gz_len = 0;
+        if (http_gzip(*body, *len, &gz, &gz_len) == 0) {
+            http_resp_cache_add_gzip(cx->app->responses, key, gen, gz, gz_len);
+            free(*body);
+            *body = gz;
+            *len = gz_len;
+            *gzipped = true;
+        }
+    }
+    return true;
+}
+
+/* Serialises body (stolen) into the response and into the response cache under the generation
+ * read before the data was queried (with its gzip variant when the client accepts gzip: it is
+ * computed once per cache entry, not per request). */
+static void respond_cached(http_ctx *cx, json_t *body, const char *key, uint64_t gen, int64_t count)
+{
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    if (!text) {
+        http_fail(cx->resp, HE_INTERNAL, NULL, "Erreur interne du serveur.");
+        return;
+    }
+    size_t len = strlen(text), gz_len = 0;
+    char *gz = NULL;
+    if (cx->req->accept_gzip && cx->app->responses && http_gzip(text, len, &gz, &gz_len) != 0) gz = NULL;
+    http_resp_cache_put(cx->app->responses, key, gen, time_monotonic_ms(), text, len, gz, gz_len, count);
+    if (gz) {
+        free(text);
+        send_answer(cx, gz, gz_len, true);
+    } else {
+        send_answer(cx, text, len, false);
+    }
+}
+
 static int64_t today_local(void)
 {
     int64_t days = 0;
@@ -120,45 +173,16 @@ static int rooms_for_type(http_ctx *cx, const char *type, int64_t *rooms, size_t
     return 0;
 }
 
-void h_slots(http_ctx *cx)
+/* The free slots for validated parameters: the body of the answer, or NULL with the response set. */
+static json_t *find_slots(http_ctx *cx, const model_resource *appts, int64_t room_id, int64_t modality_id,
+                          int64_t catalogue_id, int64_t duration_min, int64_t first, int64_t last, int64_t limit)
 {
-    const model_resource *appts = model_resource_find("appointments");
-    if (!appts || !http_require_roles(cx, appts->read_roles, NULL, "list")) return;
-    static const char *const params[] = {"room_id", "modality_id", "catalogue_id", "duration_minutes", "from", "to", "limit",
-                                         NULL};
-    if (only_params(cx, params) != 0) return;
-    int64_t room_id, modality_id, catalogue_id, first, last, duration_min = 0, limit = 100;
-    bool has_from, has_to;
-    if (opt_id(cx, "room_id", &room_id) || opt_id(cx, "modality_id", &modality_id) ||
-        opt_id(cx, "catalogue_id", &catalogue_id) || opt_date(cx, "from", &first, &has_from) ||
-        opt_date(cx, "to", &last, &has_to))
-        return;
-    const char *dv = http_query_get(cx->req, "duration_minutes"), *lv = http_query_get(cx->req, "limit");
-    if (dv && http_parse_int64(dv, 1, 480, &duration_min) != 0) {
-        http_fail(cx->resp, HE_INVALID_VALUE, "duration_minutes", "Le paramètre « duration_minutes » doit être un entier entre 1 et 480.");
-        cx->resp->status = 400;
-        return;
-    }
-    if (lv && http_parse_int64(lv, 1, MAX_SLOTS, &limit) != 0) {
-        http_fail(cx->resp, HE_INVALID_VALUE, "limit", "Le paramètre « limit » doit être un entier entre 1 et %d.", MAX_SLOTS);
-        cx->resp->status = 400;
-        return;
-    }
-    if (!has_from) first = today_local();
-    if (!has_to) last = first;
-    if (last < first || last - first >= MAX_RANGE_DAYS) {
-        http_fail(cx->resp, HE_INVALID_VALUE, "to", "La période doit aller de « from » à « to » inclus, sur au plus %d jours.",
-                  MAX_RANGE_DAYS);
-        cx->resp->status = 400;
-        return;
-    }
-
     int64_t rooms[MAX_ROOMS];
     size_t nrooms = 0;
     char modality_type[16] = "";
     if (catalogue_id) {
         json_t *exam = get_row(cx, "catalogue", catalogue_id, "catalogue_id");
-        if (!exam) return;
+        if (!exam) return NULL;
         if (!duration_min) duration_min = json_integer_value(json_object_get(exam, "duration_minutes"));
         const char *mt = json_string_value(json_object_get(exam, "modality_type"));
         snprintf(modality_type, sizeof modality_type, "%s", mt ? mt : "");
@@ -168,11 +192,11 @@ void h_slots(http_ctx *cx)
         http_fail(cx->resp, HE_MISSING_FIELD, "catalogue_id",
                   "Indiquez l'examen (« catalogue_id ») ou la durée (« duration_minutes ») recherchée.");
         cx->resp->status = 400;
-        return;
+        return NULL;
     }
     if (modality_id) {
         json_t *m = get_row(cx, "modalities", modality_id, "modality_id");
-        if (!m) return;
+        if (!m) return NULL;
         json_t *rid = json_object_get(m, "room_id");
         const char *mt = json_string_value(json_object_get(m, "modality_type"));
         bool mismatch = modality_type[0] && mt && strcmp(mt, modality_type) != 0;
@@ -181,16 +205,16 @@ void h_slots(http_ctx *cx)
         json_decref(m);
     } else if (room_id) {
         json_t *r = get_row(cx, "rooms", room_id, "room_id");
-        if (!r) return;
+        if (!r) return NULL;
         json_decref(r);
         rooms[nrooms++] = room_id;
     } else if (modality_type[0]) {
-        if (rooms_for_type(cx, modality_type, rooms, &nrooms) != 0) return;
+        if (rooms_for_type(cx, modality_type, rooms, &nrooms) != 0) return NULL;
     } else {
         http_fail(cx->resp, HE_MISSING_FIELD, "room_id",
                   "Indiquez une salle (« room_id »), une modalité (« modality_id ») ou un examen (« catalogue_id »).");
         cx->resp->status = 400;
-        return;
+        return NULL;
     }
 
     const http_options *o = cx->app->opt;
@@ -232,7 +256,7 @@ void h_slots(http_ctx *cx)
     if (s != STORE_OK || !found) {
         json_decref(items);
         http_fail_store(cx->resp, s != STORE_OK ? s : STORE_ERROR, appts);
-        return;
+        return NULL;
     }
     char d1[16], d2[16];
     json_t *body = json_object();
@@ -240,7 +264,65 @@ void h_slots(http_ctx *cx)
     json_object_set_new(body, "duration_minutes", json_integer(duration_min));
     json_object_set_new(body, "from", json_string(time_format_date(first, d1, sizeof d1)));
     json_object_set_new(body, "to", json_string(time_format_date(last, d2, sizeof d2)));
-    http_set_json(cx->resp, 200, body);
+    return body;
+}
+
+void h_slots(http_ctx *cx)
+{
+    const model_resource *appts = model_resource_find("appointments");
+    if (!appts || !http_require_roles(cx, appts->read_roles, NULL, "list")) return;
+    static const char *const params[] = {"room_id", "modality_id", "catalogue_id", "duration_minutes", "from", "to", "limit",
+                                         NULL};
+    if (only_params(cx, params) != 0) return;
+    int64_t room_id, modality_id, catalogue_id, first, last, duration_min = 0, limit = 100;
+    bool has_from, has_to;
+    if (opt_id(cx, "room_id", &room_id) || opt_id(cx, "modality_id", &modality_id) ||
+        opt_id(cx, "catalogue_id", &catalogue_id) || opt_date(cx, "from", &first, &has_from) ||
+        opt_date(cx, "to", &last, &has_to))
+        return;
+    const char *dv = http_query_get(cx->req, "duration_minutes"), *lv = http_query_get(cx->req, "limit");
+    if (dv && http_parse_int64(dv, 1, 480, &duration_min) != 0) {
+        http_fail(cx->resp, HE_INVALID_VALUE, "duration_minutes", "Le paramètre « duration_minutes » doit être un entier entre 1 et 480.");
+        cx->resp->status = 400;
+        return;
+    }
+    if (lv && http_parse_int64(lv, 1, MAX_SLOTS, &limit) != 0) {
+        http_fail(cx->resp, HE_INVALID_VALUE, "limit", "Le paramètre « limit » doit être un entier entre 1 et %d.", MAX_SLOTS);
+        cx->resp->status = 400;
+        return;
+    }
+    if (!has_from) first = today_local();
+    if (!has_to) last = first;
+    if (last < first || last - first >= MAX_RANGE_DAYS) {
+        http_fail(cx->resp, HE_INVALID_VALUE, "to", "La période doit aller de « from » à « to » inclus, sur au plus %d jours.",
+                  MAX_RANGE_DAYS);
+        cx->resp->status = 400;
+        return;
+    }
+
+    /* The answer depends only on these parameters and the data (and on the current time, for
+     * slots already begun today: bounded by the cache TTL). */
+    char key[256];
+    snprintf(key, sizeof key, "slots r=%lld m=%lld c=%lld d=%lld f=%lld t=%lld l=%lld", (long long)room_id,
+             (long long)modality_id, (long long)catalogue_id, (long long)duration_min, (long long)first,
+             (long long)last, (long long)limit);
+    uint64_t gen = store_write_generation(cx->app->st);
+    char *hit = NULL;
+    size_t hit_len = 0;
+    bool gz = false;
+    if (cached_answer(cx, key, gen, NULL, &hit, &hit_len, &gz)) {
+        send_answer(cx, hit, hit_len, gz);
+        return;
+    }
+    /* One snapshot for every query, without the write lock. */
+    store_status s = store_begin_read(cx->conn);
+    if (s != STORE_OK) {
+        http_fail_store(cx->resp, s, appts);
+        return;
+    }
+    json_t *body = find_slots(cx, appts, room_id, modality_id, catalogue_id, duration_min, first, last, limit);
+    store_rollback(cx->conn); /* ends the read transaction */
+    if (body) respond_cached(cx, body, key, gen, 0);
 }
 
 /* Applies the same event to the scheduled step linked to the appointment, when allowed. */
@@ -361,27 +443,46 @@ void h_agenda(http_ctx *cx)
         return;
     }
     int64_t from = time_local_to_unix(day, 0), to = time_local_to_unix(day + days, 0);
-    json_t *items = NULL;
-    store_status s = store_begin(cx->conn);
-    if (s == STORE_OK) s = store_agenda(cx->conn, room_id, modality_id, from, to, &items);
-    if (s == STORE_OK) {
-        char detail[64];
-        snprintf(detail, sizeof detail, "agenda: %zu rendez-vous", json_array_size(items));
-        s = http_audit(cx, "list", res->name, 0, 0, "success", detail);
+    char key[160], detail[64];
+    snprintf(key, sizeof key, "agenda d=%lld n=%lld r=%lld m=%lld", (long long)day, (long long)days,
+             (long long)room_id, (long long)modality_id);
+    uint64_t gen = store_write_generation(cx->app->st);
+    char *hit = NULL;
+    size_t hit_len = 0;
+    int64_t count = 0;
+    bool gz = false;
+    if (cached_answer(cx, key, gen, &count, &hit, &hit_len, &gz)) {
+        /* Every access is audited, cached or not, and durably before the data leaves. */
+        snprintf(detail, sizeof detail, "agenda: %lld rendez-vous", (long long)count);
+        store_status s = http_audit_read(cx, "list", res->name, 0, 0, detail);
+        if (s != STORE_OK) {
+            free(hit);
+            http_fail_store(cx->resp, s, res);
+            return;
+        }
+        send_answer(cx, hit, hit_len, gz);
+        return;
     }
-    if (s == STORE_OK)
-        s = store_commit(cx->conn);
-    else
-        store_rollback(cx->conn);
+    json_t *items = NULL;
+    store_status s = store_begin_read(cx->conn);
+    if (s == STORE_OK) {
+        s = store_agenda(cx->conn, room_id, modality_id, from, to, &items);
+        store_rollback(cx->conn); /* ends the read transaction */
+    }
+    if (s == STORE_OK) {
+        snprintf(detail, sizeof detail, "agenda: %zu rendez-vous", json_array_size(items));
+        s = http_audit_read(cx, "list", res->name, 0, 0, detail);
+    }
     if (s != STORE_OK) {
         json_decref(items);
         http_fail_store(cx->resp, s, res);
         return;
     }
+    int64_t n = (int64_t)json_array_size(items);
     char d1[16];
     json_t *body = json_object();
     json_object_set_new(body, "items", items);
     json_object_set_new(body, "date", json_string(time_format_date(day, d1, sizeof d1)));
     json_object_set_new(body, "days", json_integer(days));
-    http_set_json(cx->resp, 200, body);
+    respond_cached(cx, body, key, gen, n);
 }

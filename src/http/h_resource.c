@@ -13,15 +13,18 @@ static store_status finish(http_ctx *cx, store_status s)
     return s;
 }
 
-/* Reads of non-patient data need no transaction (nothing else is written with them). */
+/* Reads of patient data run in a read transaction (one snapshot for the row and the lookups of
+ * its patient, no write lock); their audit event is then recorded by group commit
+ * (http_audit_read), durably before the data is returned. Other reads need no transaction. */
 static store_status begin_if(http_ctx *cx, bool tx)
 {
-    return tx ? store_begin(cx->conn) : STORE_OK;
+    return tx ? store_begin_read(cx->conn) : STORE_OK;
 }
 
 static store_status finish_if(http_ctx *cx, bool tx, store_status s)
 {
-    return tx ? finish(cx, s) : s;
+    if (tx) store_rollback(cx->conn); /* read only: nothing to commit */
+    return s;
 }
 
 void h_resource_list(http_ctx *cx)
@@ -48,11 +51,13 @@ void h_resource_list(http_ctx *cx)
             json_t *only = json_array_get(items, 0);
             pid = http_patient_of(cx->conn, res, only, json_integer_value(json_object_get(only, "id")), 0);
         }
+        s = finish_if(cx, patient, s);
         char detail[64];
         snprintf(detail, sizeof detail, "%zu résultat(s)", json_array_size(items));
-        s = http_audit(cx, "list", res->name, 0, pid, "success", detail);
+        s = http_audit_read(cx, "list", res->name, 0, pid, detail);
+    } else {
+        s = finish_if(cx, patient, s);
     }
-    s = finish_if(cx, patient, s);
     if (s != STORE_OK) {
         json_decref(items);
         http_fail_store(cx->resp, s, res);
@@ -79,9 +84,13 @@ void h_resource_get(http_ctx *cx)
     bool patient = http_resource_is_patient(res);
     store_status s = begin_if(cx, patient);
     if (s == STORE_OK) s = store_resource_get(cx->conn, res, cx->id, &obj);
-    if (s == STORE_OK && patient)
-        s = http_audit(cx, "read", res->name, cx->id, http_patient_of(cx->conn, res, obj, cx->id, 0), "success", NULL);
-    s = finish_if(cx, patient, s);
+    if (s == STORE_OK && patient) {
+        int64_t pid = http_patient_of(cx->conn, res, obj, cx->id, 0);
+        s = finish_if(cx, patient, s);
+        s = http_audit_read(cx, "read", res->name, cx->id, pid, NULL);
+    } else {
+        s = finish_if(cx, patient, s);
+    }
     if (s != STORE_OK) {
         json_decref(obj);
         http_fail_store(cx->resp, s, res);
@@ -147,6 +156,9 @@ void h_resource_update(http_ctx *cx)
     json_t *updated = NULL;
     store_status s = store_begin(cx->conn);
     if (s == STORE_OK) s = store_resource_update(cx->conn, res, cx->id, patch);
+    /* Deactivating an account ends its sessions at once. */
+    if (s == STORE_OK && strcmp(res->name, "users") == 0 && json_is_false(json_object_get(patch, "active")))
+        s = store_session_delete_user(cx->conn, cx->id, NULL, NULL);
     if (s == STORE_OK) s = store_resource_get(cx->conn, res, cx->id, &updated);
     if (s == STORE_OK && http_resource_is_patient(res)) {
         /* The detail lists the fields changed (names only, never values). */

@@ -195,7 +195,15 @@ void h_users_password(http_ctx *cx)
     }
     s = store_begin(cx->conn);
     if (s == STORE_OK) s = store_user_set_password(cx->conn, cx->id, hash);
-    if (s == STORE_OK) s = audit_user(cx, "password_change", cx->id, NULL);
+    /* A new password ends the account's other sessions (a stolen session dies with the old
+     * password); the session making the change stays open. */
+    int64_t ended = 0;
+    if (s == STORE_OK)
+        s = store_session_delete_user(cx->conn, cx->id, self && cx->user.session_hash[0] ? cx->user.session_hash : NULL,
+                                      &ended);
+    char detail[64];
+    snprintf(detail, sizeof detail, "%lld session(s) fermée(s)", (long long)ended);
+    if (s == STORE_OK) s = audit_user(cx, "password_change", cx->id, detail);
     if (s == STORE_OK)
         s = store_commit(cx->conn);
     else

@@ -90,7 +90,17 @@ typedef struct http_request {
     const char *cookie_session;  /* value of the couloir_session cookie, or NULL */
     const char *csrf_header;     /* X-CSRF-Token, or NULL */
     const char *content_type;    /* Content-Type, or NULL */
+    bool defer_audit;            /* the server can hold the answer until read audits are durable */
+    bool accept_gzip;            /* Accept-Encoding allows gzip (cached answers are sent compressed) */
 } http_request;
+
+/* A read audit event the server records (group commit, store_audit_read_async) before it sends
+ * the answer: lets a server thread go on with other connections meanwhile. */
+typedef struct {
+    bool pending;
+    int64_t user_id, object_id, patient_id;
+    char action[32], object_type[64], client_addr[64], detail[128];
+} http_deferred_audit;
 
 typedef struct {
     int status;
@@ -98,15 +108,19 @@ typedef struct {
     char *raw;                   /* non-JSON body (static files), malloc'ed */
     size_t raw_len;
     const char *raw_type;        /* its Content-Type */
+    bool raw_api;                /* raw is an API answer (JSON already serialised): API headers */
     struct {
         char name[32];
         char value[256];
     } headers[HTTP_MAX_HEADERS];
     size_t nheaders;
+    http_deferred_audit audit;   /* set by http_audit_read when req->defer_audit */
 } http_response;
 
 void http_response_free(http_response *r);
 void http_set_json(http_response *r, int status, json_t *body); /* steals body */
+/* An API answer already serialised as JSON (steals text, malloc'ed, len bytes). */
+void http_set_raw_json(http_response *r, int status, char *text, size_t len);
 void http_set_error(http_response *r, const http_err *e);
 /* Shorthand: http_err_set + http_set_error. */
 void http_fail(http_response *r, http_errcode code, const char *field, const char *fmt, ...)
@@ -138,11 +152,44 @@ void http_session_cache_put(http_session_cache *c, const http_user *u, int64_t n
 void http_session_cache_forget(http_session_cache *c, const char *hash);
 void http_session_cache_forget_user(http_session_cache *c, int64_t user_id);
 
+/* ---- response cache (resp_cache.c) --------------------------------------------------------
+ * Serialised 200 answers of the agenda and the free-slot search, keyed by the endpoint and its
+ * parsed parameters. An entry is served only while store_write_generation() equals the one it
+ * was computed under (any committed write of this process invalidates everything) and while it
+ * is younger than ttl_ms (bounds staleness from other processes sharing the database). At most
+ * `entries` entries of at most max_body bytes each: bounded memory, LRU eviction. */
+typedef struct http_resp_cache http_resp_cache;
+/* NULL (caching disabled) when entries, ttl_ms or max_body is 0; every function accepts NULL. */
+http_resp_cache *http_resp_cache_new(size_t entries, int64_t ttl_ms, size_t max_body);
+void http_resp_cache_free(http_resp_cache *c);
+/* On a hit, *body is a malloc'ed copy (NUL-terminated) of *len bytes and *count (may be NULL)
+ * the number stored with it: the gzip variant when want_gzip and the entry has one (then
+ * *gzipped is true), else the plain JSON. A stale entry (other generation, expired) is dropped:
+ * a miss. gzipped may be NULL when want_gzip is false. */
+bool http_resp_cache_get(http_resp_cache *c, const char *key, uint64_t generation, int64_t now_ms, bool want_gzip,
+                         char **body, size_t *len, bool *gzipped, int64_t *count);
+/* Stores a copy of body and of gz (its gzip variant, may be NULL); entries whose plain body is
+ * over max_body are not cached. generation: the value read BEFORE the data was queried, so a
+ * write committed meanwhile makes the entry stale at once. */
+void http_resp_cache_put(http_resp_cache *c, const char *key, uint64_t generation, int64_t now_ms, const char *body,
+                         size_t len, const char *gz, size_t gz_len, int64_t count);
+/* Attaches a gzip variant to the entry of key/generation when it has none (its age unchanged). */
+void http_resp_cache_add_gzip(http_resp_cache *c, const char *key, uint64_t generation, const char *gz, size_t gz_len);
+void http_resp_cache_stats(http_resp_cache *c, uint64_t *hits, uint64_t *misses, size_t *used);
+
+/* ---- gzip (gzip.c) ---------------------------------------------------------------------------- */
+/* gzip (RFC 1952) of len bytes into *out (malloc'ed, *outlen bytes); 0 or -1. */
+int http_gzip(const char *in, size_t len, char **out, size_t *outlen);
+/* True when an Accept-Encoding header value accepts gzip (x-gzip too; not with q=0). */
+bool http_accepts_gzip(const char *accept_encoding);
+
 typedef struct {
     store_t *st;
     const http_options *opt;
     auth_ratelimit_t *rl;        /* login failures, keys "ip:<addr>" and "login:<login>" */
     http_session_cache *sessions; /* may be NULL */
+    http_resp_cache *responses;  /* may be NULL (no caching) */
+    const config_t *cfg;         /* the configuration ([ins], [insi]: h_identity.c); outlives the server */
 } http_app;
 
 /* What a handler sees. */
@@ -230,6 +277,14 @@ bool http_cookie_get(const char *header, const char *name, char *out, size_t out
 /* Records an audit event through cx->conn (caller owns the transaction). */
 store_status http_audit(http_ctx *cx, const char *action, const char *object_type, int64_t object_id,
                         int64_t patient_id, const char *outcome, const char *detail);
+/* Records the audit event of a read by group commit, without a write transaction of the
+ * request's own, independently of cx->conn's transaction. When the server allows it
+ * (req->defer_audit) and no other read audit is pending for this answer, the event goes into
+ * resp->audit and the server records it before sending the answer (replaced by a 503 if that
+ * fails); otherwise store_audit_read blocks until it is durable. Call it last, once the
+ * answer is known to succeed. */
+store_status http_audit_read(http_ctx *cx, const char *action, const char *object_type, int64_t object_id,
+                             int64_t patient_id, const char *detail);
 /* Role check: true when the user holds one of `roles`; otherwise fills a 403 and, when the
  * resource is patient data, audits the refused attempt (outcome "denied"). */
 bool http_require_roles(http_ctx *cx, unsigned roles, const model_resource *res, const char *action);
@@ -256,6 +311,12 @@ void h_slots(http_ctx *cx);
 void h_transition(http_ctx *cx);
 void h_agenda(http_ctx *cx);
 void h_audit_list(http_ctx *cx);
+/* Identity API (h_identity.c): INSi search/accept, identity-document check, history, traces. */
+void h_identity_insi_search(http_ctx *cx);
+void h_identity_insi_accept(http_ctx *cx);
+void h_identity_proof(http_ctx *cx);
+void h_identity_history(http_ctx *cx);
+void h_identity_insi_traces(http_ctx *cx);
 
 /* Serves a file under web_root for a non-API GET (index.html for "/"). */
 void http_static_serve(const http_options *opt, const char *path, http_response *resp);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/socket.h>
 
 #include "core/buf.h"
@@ -18,6 +19,9 @@
 
 struct http_server {
     struct MHD_Daemon *daemon;
+    pthread_mutex_t mu;          /* guards deferred */
+    pthread_cond_t cv;
+    size_t deferred;             /* suspended connections waiting for their read audit */
     http_app app;
     http_options opt;
     char *tls_cert_pem;
@@ -30,6 +34,14 @@ typedef struct {
     buf_t body;
     bool too_large;
     int64_t t0_ms;
+    /* An answer held (connection suspended) until its read audit event is durable. */
+    bool deferred;
+    bool api;
+    http_response resp;
+    http_user user;
+    http_server_t *srv;
+    struct MHD_Connection *conn;
+    store_status audit_status;   /* written by the audit writer thread before it resumes us */
 } req_state;
 
 /* ---- configuration ---------------------------------------------------------------------- */
@@ -208,6 +220,55 @@ static void access_log(const http_request *req, int status, int64_t t0, const ht
              (long long)(time_monotonic_ms() - t0), user && user->authenticated ? user->login : "-", req->client_addr);
 }
 
+/* Audit writer thread: the event is committed (or failed); let MHD send the held answer. */
+static void on_audit_done(void *arg, store_status status)
+{
+    req_state *rs = arg;
+    rs->audit_status = status;
+    MHD_resume_connection(rs->conn); /* rs may be gone from here on */
+}
+
+/* A held answer was sent or dropped: the daemon may stop once none is left. */
+static void deferred_done(http_server_t *srv)
+{
+    pthread_mutex_lock(&srv->mu);
+    srv->deferred--;
+    pthread_cond_broadcast(&srv->cv);
+    pthread_mutex_unlock(&srv->mu);
+}
+
+/* Holds the answer and suspends the connection until its read audit event is durable (group
+ * commit): the thread goes on serving other connections meanwhile. */
+static void defer_for_audit(http_server_t *srv, struct MHD_Connection *conn, req_state *rs, const http_response *resp,
+                            const http_user *user, bool api)
+{
+    rs->deferred = true;
+    rs->resp = *resp; /* takes ownership of its bodies */
+    rs->user = *user;
+    rs->api = api;
+    rs->srv = srv;
+    rs->conn = conn;
+    rs->audit_status = STORE_ERROR;
+    const http_deferred_audit *d = &resp->audit;
+    char idbuf[24];
+    snprintf(idbuf, sizeof idbuf, "%lld", (long long)d->object_id);
+    store_audit_event ev = {
+        .user_id = d->user_id,
+        .action = d->action,
+        .object_type = d->object_type,
+        .object_id = d->object_id > 0 ? idbuf : NULL,
+        .patient_id = d->patient_id,
+        .client_addr = d->client_addr,
+        .outcome = "success",
+        .detail = d->detail[0] ? d->detail : NULL,
+    };
+    pthread_mutex_lock(&srv->mu);
+    srv->deferred++;
+    pthread_mutex_unlock(&srv->mu);
+    MHD_suspend_connection(conn);
+    if (store_audit_read_async(srv->app.st, &ev, on_audit_done, rs) != STORE_OK) on_audit_done(rs, STORE_ERROR);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
@@ -256,6 +317,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &req);
 
+    if (rs->deferred) {
+        /* Resumed: the read audit event is committed (or failed: then the data is not sent). */
+        rs->deferred = false;
+        deferred_done(srv);
+        if (rs->audit_status != STORE_OK) {
+            http_response_free(&rs->resp);
+            memset(&rs->resp, 0, sizeof rs->resp);
+            http_fail(&rs->resp, HE_UNAVAILABLE, NULL,
+                      "Le journal d'audit est momentanément indisponible : la consultation n'a pas pu être "
+                      "enregistrée, veuillez réessayer.");
+            http_add_header(&rs->resp, "Retry-After", "1");
+            rs->api = true;
+        }
+        enum MHD_Result rc = send_response(srv, conn, &rs->resp, rs->api);
+        access_log(&req, rs->resp.status, rs->t0_ms, &rs->user);
+        http_response_free(&rs->resp);
+        return rc;
+    }
+    req.defer_audit = srv->app.st != NULL;
+    req.accept_gzip = http_accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding"));
+
     http_response resp;
     memset(&resp, 0, sizeof resp);
     http_user user;
@@ -267,7 +349,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         http_add_header(&resp, "Connection", "close");
     } else {
         http_dispatch(&srv->app, &req, &resp, &user);
-        api = resp.raw == NULL;
+        api = resp.raw == NULL || resp.raw_api;
+    }
+    if (resp.audit.pending) {
+        defer_for_audit(srv, conn, rs, &resp, &user, api);
+        return MHD_YES;
     }
     enum MHD_Result rc = send_response(srv, conn, &resp, api);
     access_log(&req, resp.status, rs->t0_ms, &user);
@@ -277,11 +363,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
     (void)conn;
     (void)toe;
     req_state *rs = *con_cls;
     if (!rs) return;
+    if (rs->deferred) { /* the client left while its answer was held */
+        http_response_free(&rs->resp);
+        deferred_done(cls);
+    }
     buf_free(&rs->body);
     free(rs);
     *con_cls = NULL;
@@ -304,8 +393,11 @@ static void server_free(http_server_t *srv)
     if (!srv) return;
     auth_ratelimit_free(srv->app.rl);
     http_session_cache_free(srv->app.sessions);
+    http_resp_cache_free(srv->app.responses);
     free(srv->tls_cert_pem);
     free(srv->tls_key_pem);
+    pthread_cond_destroy(&srv->cv);
+    pthread_mutex_destroy(&srv->mu);
     free(srv);
 }
 
@@ -316,6 +408,8 @@ http_server_t *http_server_start(const config_t *cfg, store_t *st, char *err, si
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    pthread_mutex_init(&srv->mu, NULL);
+    pthread_cond_init(&srv->cv, NULL);
     bool ok = true;
     long port = get_long(cfg, "port", 0, 65535, err, errlen, &ok);
     long threads = ok ? get_long(cfg, "threads", 1, 64, err, errlen, &ok) : 0;
@@ -327,14 +421,22 @@ http_server_t *http_server_start(const config_t *cfg, store_t *st, char *err, si
     }
     srv->app.st = st;
     srv->app.opt = &srv->opt;
+    srv->app.cfg = cfg;
     long cache_s = get_long(cfg, "session_cache_seconds", 0, 60, err, errlen, &ok);
     if (!ok) {
         server_free(srv);
         return NULL;
     }
+    long resp_ms = get_long(cfg, "response_cache_ms", 0, 60000, err, errlen, &ok);
+    long resp_n = ok ? get_long(cfg, "response_cache_entries", 1, 4096, err, errlen, &ok) : 0;
+    if (!ok) {
+        server_free(srv);
+        return NULL;
+    }
     srv->app.sessions = http_session_cache_new(cache_s * 1000);
+    srv->app.responses = http_resp_cache_new((size_t)resp_n, resp_ms, 4u << 20);
     srv->app.rl = auth_ratelimit_new((int)max_attempts, (int)window, 4096);
-    if (!srv->app.rl || (cache_s > 0 && !srv->app.sessions)) {
+    if (!srv->app.rl || (cache_s > 0 && !srv->app.sessions) || (resp_ms > 0 && !srv->app.responses)) {
         snprintf(err, errlen, "out of memory");
         server_free(srv);
         return NULL;
@@ -346,7 +448,8 @@ http_server_t *http_server_start(const config_t *cfg, store_t *st, char *err, si
         server_free(srv);
         return NULL;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
     if (cert && *cert) {
         srv->tls_cert_pem = read_file(cert, err, errlen);
         srv->tls_key_pem = srv->tls_cert_pem ? read_file(key, err, errlen) : NULL;
@@ -400,6 +503,12 @@ void http_server_stop(http_server_t *srv)
     if (!srv) return;
     if (srv->daemon) {
         MHD_quiesce_daemon(srv->daemon);
+        /* Suspended connections must be resumed and handled before the daemon goes: wait for
+         * their audit events (the store's audit writer always answers, within its busy timeout)
+         * and for the worker threads to send or drop the held answers. */
+        pthread_mutex_lock(&srv->mu);
+        while (srv->deferred > 0) pthread_cond_wait(&srv->cv, &srv->mu);
+        pthread_mutex_unlock(&srv->mu);
         MHD_stop_daemon(srv->daemon);
     }
     server_free(srv);

@@ -19,5 +19,10 @@ const config_setting http_settings[] = {
     {"http", "slot_step_minutes", "15", "Free-slot search: candidate start times are multiples of this from the opening time.",
      false},
     {"http", "slot_weekends", "false", "Free-slot search: also offer Saturdays and Sundays.", false},
+    {"http", "response_cache_ms", "2000",
+     "Agenda and free-slot search: milliseconds (0-60000, 0: no cache) an answer is reused while nothing was "
+     "written through this server. Writes by other processes sharing the database show within this delay.", false},
+    {"http", "response_cache_entries", "64", "Agenda and free-slot search: number of answers kept (1-4096, least "
+     "recently used dropped first; each at most 4 MiB).", false},
     {NULL, NULL, NULL, NULL, false},
 };

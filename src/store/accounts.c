@@ -129,3 +129,19 @@ store_status store_session_delete(store_conn_t *c, const char *token_hash)
     if (s == STORE_OK && changes == 0) s = db_fail(c, STORE_NOT_FOUND, "no such session");
     return s;
 }
+
+store_status store_session_delete_user(store_conn_t *c, int64_t user_id, const char *keep_token_hash,
+                                       int64_t *deleted)
+{
+    int64_t changes = 0;
+    store_status s;
+    if (keep_token_hash) {
+        db_param p[] = {db_int(user_id), db_text(keep_token_hash)};
+        s = db_exec(c, "DELETE FROM user_session WHERE user_id = ? AND token_hash <> ?", p, 2, NULL, &changes);
+    } else {
+        db_param p[] = {db_int(user_id)};
+        s = db_exec(c, "DELETE FROM user_session WHERE user_id = ?", p, 1, NULL, &changes);
+    }
+    if (deleted) *deleted = s == STORE_OK ? changes : 0;
+    return s;
+}

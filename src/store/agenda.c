@@ -152,7 +152,7 @@ store_status store_agenda(store_conn_t *c, int64_t room_id, int64_t modality_id,
             json_t *jv = !v ? json_null()
                          : agenda_cols[k].integer && db_parse_i64(v, &x) ? json_integer(x)
                                                                           : json_string(v);
-            json_object_set_new(o, agenda_cols[k].name, jv);
+            json_object_set_new_nocheck(o, agenda_cols[k].name, jv); /* keys: static ASCII */
         }
         if (!o || json_array_append_new(arr, o) != 0) {
             json_decref(arr);

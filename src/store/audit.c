@@ -1,5 +1,6 @@
 /* The audit trail: one row per access to patient data or security event, written in the same
- * transaction as the operation it records; listed with filters for the admin endpoint. */
+ * transaction as the operation it records (writes) or by group commit (reads, audit_writer.c);
+ * listed with filters for the admin endpoint. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,29 +9,43 @@
 #include "core/timeutil.h"
 #include "store/store_internal.h"
 
-store_status store_audit_insert(store_conn_t *c, const store_audit_event *ev)
+store_status db_audit_check(store_conn_t *c, const store_audit_event *ev)
 {
-    if (!ev || !ev->action || !*ev->action) return db_fail(c, STORE_INVALID, "audit event without action");
-    const char *outcome = ev->outcome ? ev->outcome : "success";
-    if (strcmp(outcome, "success") != 0 && strcmp(outcome, "denied") != 0 && strcmp(outcome, "error") != 0)
-        return db_fail(c, STORE_INVALID, "audit outcome must be success, denied or error");
-    char now[32];
-    time_format_utc(time_now_unix(), now, sizeof now);
+    const char *why = NULL;
+    if (!ev || !ev->action || !*ev->action) why = "audit event without action";
+    else if (ev->outcome && strcmp(ev->outcome, "success") != 0 && strcmp(ev->outcome, "denied") != 0 &&
+             strcmp(ev->outcome, "error") != 0)
+        why = "audit outcome must be success, denied or error";
+    if (!why) return STORE_OK;
+    return c ? db_fail(c, STORE_INVALID, "%s", why) : STORE_INVALID;
+}
+
+store_status db_audit_insert_at(store_conn_t *c, const store_audit_event *ev, int64_t at)
+{
+    store_status s = db_audit_check(c, ev);
+    if (s != STORE_OK) return s;
+    char when[32];
+    time_format_utc(at, when, sizeof when);
     db_param p[] = {
-        db_text(now),
+        db_text(when),
         ev->user_id > 0 ? db_int(ev->user_id) : db_null(),
         db_text(ev->action),
         db_text(ev->object_type),
         db_text(ev->object_id),
         ev->patient_id > 0 ? db_int(ev->patient_id) : db_null(),
         db_text(ev->client_addr),
-        db_text(outcome),
+        db_text(ev->outcome ? ev->outcome : "success"),
         db_text(ev->detail),
     };
     return db_exec(c,
                    "INSERT INTO audit_event (at, user_id, action, object_type, object_id, patient_id, client_addr, "
                    "outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    p, 9, NULL, NULL);
+}
+
+store_status store_audit_insert(store_conn_t *c, const store_audit_event *ev)
+{
+    return db_audit_insert_at(c, ev, time_now_unix());
 }
 
 /* from/to: a date (whole UTC day) or an ISO date-time; to is exclusive. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/log.h"
@@ -19,6 +20,10 @@ const config_setting store_settings[] = {
      false},
     {"store", "busy_timeout_ms", "5000",
      "Milliseconds (1..600000) to wait for a free connection or a database lock before answering busy", false},
+    {"store", "sqlite_synchronous", "full",
+     "SQLite only: full (every commit reaches the disk before it is acknowledged) or normal (in WAL mode "
+     "the database stays consistent, but the last commits may be lost on a power failure or an OS crash, "
+     "never on a process crash; faster commits)", false},
     {NULL, NULL, NULL, NULL, false},
 };
 
@@ -35,8 +40,17 @@ store_status store_options_from_config(const config_t *cfg, store_options *opts,
         snprintf(err, errlen, "[store] busy_timeout_ms must be an integer between 1 and 600000");
         return STORE_INVALID;
     }
+    const char *sync = config_get(cfg, "store", "sqlite_synchronous");
+    bool normal = false;
+    if (!sync || strcmp(sync, "full") == 0) normal = false;
+    else if (strcmp(sync, "normal") == 0) normal = true;
+    else {
+        snprintf(err, errlen, "[store] sqlite_synchronous must be full or normal");
+        return STORE_INVALID;
+    }
     opts->pool_size = (int)pool;
     opts->busy_timeout_ms = (int)busy;
+    opts->sqlite_synchronous_normal = normal;
     return STORE_OK;
 }
 
@@ -88,7 +102,8 @@ store_status store_open_with(const char *url, const store_options *opts, store_t
         snprintf(err, errlen, "busy_timeout_ms must be >= 0");
         return STORE_INVALID;
     }
-    if (drv == &db_driver_sqlite && strcmp(url, "sqlite::memory:") == 0) pool = 1;
+    bool memory = drv == &db_driver_sqlite && strcmp(url, "sqlite::memory:") == 0;
+    if (memory) pool = 1;
 
     store_t *st = calloc(1, sizeof *st);
     if (!st) goto oom;
@@ -97,7 +112,18 @@ store_status store_open_with(const char *url, const store_options *opts, store_t
     st->url = strdup(url);
     st->oid_root = strdup(opts && opts->oid_root ? opts->oid_root : "");
     st->conns = calloc((size_t)pool, sizeof *st->conns);
-    if (!st->url || !st->oid_root || !st->conns) goto oom;
+    if (memory) {
+        /* A private memory database that a second connection (the audit writer) can open too. */
+        char name[96];
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        snprintf(name, sizeof name, "sqlite:file:couloir-mem-%p-%lld-%ld?mode=memory&cache=shared", (void *)st,
+                 (long long)ts.tv_sec, ts.tv_nsec);
+        st->open_url = strdup(name);
+    } else {
+        st->open_url = strdup(url);
+    }
+    if (!st->url || !st->oid_root || !st->conns || !st->open_url) goto oom;
     if (opts) st->opts = *opts;
     st->opts.pool_size = pool;
     st->opts.busy_timeout_ms = busy;
@@ -111,18 +137,23 @@ store_status store_open_with(const char *url, const store_options *opts, store_t
     for (int i = 0; i < pool; i++) {
         store_conn_t *c = &st->conns[i];
         c->st = st;
-        c->h = drv->open(url, &st->opts, err, errlen);
+        c->h = drv->open(st->open_url, &st->opts, err, errlen);
         if (!c->h) {
             store_close(st);
             return STORE_ERROR;
         }
         st->n++;
     }
+    if (db_audit_writer_start(st, err, errlen) != STORE_OK) {
+        store_close(st);
+        return STORE_ERROR;
+    }
     *out = st;
     return STORE_OK;
 oom:
     if (st) {
         free(st->url);
+        free(st->open_url);
         free(st->oid_root);
         free(st->conns);
         free(st);
@@ -134,13 +165,36 @@ oom:
 void store_close(store_t *st)
 {
     if (!st) return;
+    db_audit_writer_stop(st); /* first: it drains the queue, and may share a memory database */
     for (size_t i = 0; i < st->n; i++) st->drv->close(st->conns[i].h);
     pthread_cond_destroy(&st->cv);
     pthread_mutex_destroy(&st->mu);
     free(st->conns);
     free(st->url);
+    free(st->open_url);
     free(st->oid_root);
     free(st);
+}
+
+uint64_t store_write_generation(const store_t *st) { return __atomic_load_n(&st->write_gen, __ATOMIC_ACQUIRE); }
+
+static void bump_generation(store_conn_t *c)
+{
+    if (!c->private_conn) __atomic_add_fetch(&c->st->write_gen, 1, __ATOMIC_RELEASE);
+}
+
+/* True for statements that may change data: anything but SELECT and transaction control. */
+static bool is_write_sql(const char *sql)
+{
+    while (*sql == ' ' || *sql == '\n' || *sql == '\t' || *sql == '(') sql++;
+    static const char *const reads[] = {"SELECT", "BEGIN", "COMMIT", "ROLLBACK", "END", "PRAGMA", "SAVEPOINT",
+                                        "RELEASE", "SET", "SHOW", "EXPLAIN", NULL};
+    for (const char *const *r = reads; *r; r++) {
+        size_t n = strlen(*r);
+        if (strncasecmp(sql, *r, n) == 0 && !((sql[n] >= 'A' && sql[n] <= 'Z') || (sql[n] >= 'a' && sql[n] <= 'z')))
+            return false;
+    }
+    return true;
 }
 
 const char *store_backend(const store_t *st) { return st->drv->name; }
@@ -216,19 +270,36 @@ store_status db_fail(store_conn_t *c, store_status st, const char *fmt, ...)
 store_status db_exec(store_conn_t *c, const char *sql, const db_param *p, size_t np, db_rows *out, int64_t *changes)
 {
     if (out) memset(out, 0, sizeof *out);
+    bool write = is_write_sql(sql);
+    int64_t changed = 0;
+    if (write && !changes) changes = &changed; /* to know whether anything changed */
     store_status s = c->st->drv->exec(c->h, sql, p, np, out, changes, c->err, sizeof c->err);
     if (s != STORE_OK && out) db_rows_free(out);
+    /* Only statements that changed rows count as writes (an outbox poll finding nothing due, an
+     * upsert doing nothing, must not invalidate caches). */
+    if (s == STORE_OK && write && changes && *changes > 0) {
+        if (c->in_tx) c->wrote = true;
+        else
+            bump_generation(c); /* committed at once (autocommit) */
+    }
     if (s == STORE_ERROR) LOG_ERRORF("store", "statement failed", "backend=%s", c->st->drv->name);
     return s;
 }
 
-store_status store_begin(store_conn_t *c)
+static store_status begin_as(store_conn_t *c, const char *sql, int kind)
 {
     if (c->in_tx) return db_fail(c, STORE_INVALID, "transaction already open");
-    store_status s = db_exec(c, c->st->drv->begin_sql, NULL, 0, NULL, NULL);
-    if (s == STORE_OK) c->in_tx = 1;
+    store_status s = db_exec(c, sql, NULL, 0, NULL, NULL);
+    if (s == STORE_OK) {
+        c->in_tx = kind;
+        c->wrote = false;
+    }
     return s;
 }
+
+store_status store_begin(store_conn_t *c) { return begin_as(c, c->st->drv->begin_sql, DB_TX_WRITE); }
+
+store_status store_begin_read(store_conn_t *c) { return begin_as(c, c->st->drv->begin_read_sql, DB_TX_READ); }
 
 store_status store_commit(store_conn_t *c)
 {
@@ -242,6 +313,8 @@ store_status store_commit(store_conn_t *c)
         return s;
     }
     c->in_tx = 0;
+    if (c->wrote) bump_generation(c);
+    c->wrote = false;
     return STORE_OK;
 }
 
@@ -253,6 +326,7 @@ void store_rollback(store_conn_t *c)
     (void)c->st->drv->exec(c->h, "ROLLBACK", NULL, 0, NULL, NULL, c->err, sizeof c->err);
     memcpy(c->err, keep, sizeof keep);
     c->in_tx = 0;
+    c->wrote = false;
 }
 
 store_status db_tx_auto(store_conn_t *c, bool *opened)
@@ -277,9 +351,10 @@ void db_rows_free(db_rows *r)
 {
     if (!r) return;
     for (size_t i = 0; i < r->ncols; i++) free(r->cols[i]);
-    for (size_t i = 0; i < r->nrows * r->ncols; i++) free(r->cells[i]);
+    for (size_t i = 0; i < r->nrows; i++) free(r->rowmem[i]);
     free(r->cols);
     free(r->cells);
+    free(r->rowmem);
     memset(r, 0, sizeof *r);
 }
 
@@ -293,6 +368,7 @@ int db_rows_set_cols(db_rows *r, size_t ncols, const char *const *names)
     return 0;
 }
 
+/* One allocation per row (not per cell): the agenda fetches thousands of cells per request. */
 int db_rows_add_row(db_rows *r, const char *const *cells, const size_t *lens)
 {
     if (r->nrows == r->cap) {
@@ -300,20 +376,27 @@ int db_rows_add_row(db_rows *r, const char *const *cells, const size_t *lens)
         char **grown = realloc(r->cells, new_cap * (r->ncols ? r->ncols : 1) * sizeof *grown);
         if (!grown) return -1;
         r->cells = grown;
+        char **mem = realloc(r->rowmem, new_cap * sizeof *mem);
+        if (!mem) return -1;
+        r->rowmem = mem;
         r->cap = new_cap;
     }
+    size_t total = 1;
+    for (size_t i = 0; i < r->ncols; i++)
+        if (cells[i]) total += lens[i] + 1;
+    char *block = malloc(total);
+    if (!block) return -1;
     char **row = r->cells + r->nrows * r->ncols;
+    char *p = block;
     for (size_t i = 0; i < r->ncols; i++) {
         row[i] = NULL;
         if (!cells[i]) continue;
-        row[i] = malloc(lens[i] + 1);
-        if (!row[i]) {
-            for (size_t j = 0; j < i; j++) free(row[j]);
-            return -1;
-        }
-        memcpy(row[i], cells[i], lens[i]);
-        row[i][lens[i]] = 0;
+        memcpy(p, cells[i], lens[i]);
+        p[lens[i]] = 0;
+        row[i] = p;
+        p += lens[i] + 1;
     }
+    r->rowmem[r->nrows] = block;
     r->nrows++;
     return 0;
 }

@@ -59,6 +59,18 @@ const char *store_last_error(const store_conn_t *c);
 store_status store_begin(store_conn_t *c);
 store_status store_commit(store_conn_t *c);
 void store_rollback(store_conn_t *c);
+/* (Added) A read transaction: a consistent snapshot that does not take the write lock (SQLite:
+ * deferred BEGIN, so WAL readers run in parallel with each other and with one writer;
+ * PostgreSQL: BEGIN). Finish it with store_commit or store_rollback. Use store_begin for
+ * anything that writes: a write inside a read transaction may fail with STORE_BUSY on SQLite. */
+store_status store_begin_read(store_conn_t *c);
+/* (Added) A counter bumped by every committed write of this process through this store
+ * (store_commit of a transaction in which a statement changed rows, or such a statement
+ * outside a transaction),
+ * whatever the module (HL7, DICOM, HTTP...). Audit events recorded by store_audit_read do not
+ * bump it. Caches of derived data key on it; writes by other processes sharing a PostgreSQL
+ * database are not seen (bound staleness with a TTL). Thread-safe, lock-free. */
+uint64_t store_write_generation(const store_t *st);
 
 /* --- generic resources (model.h) ------------------------------------------------------- */
 typedef struct {
@@ -105,6 +117,10 @@ store_status store_session_create(store_conn_t *c, const char *token_hash, int64
 store_status store_session_lookup(store_conn_t *c, const char *token_hash, int64_t now, int64_t *user_id,
                                   char *csrf_out, size_t csrf_len);
 store_status store_session_delete(store_conn_t *c, const char *token_hash);
+/* (Added) Ends every session of a user except keep_token_hash (NULL: all of them), e.g. after a
+ * password change or a deactivation. *deleted (may be NULL) receives the number removed. */
+store_status store_session_delete_user(store_conn_t *c, int64_t user_id, const char *keep_token_hash,
+                                       int64_t *deleted);
 
 /* --- audit ------------------------------------------------------------------------------- */
 typedef struct {
@@ -118,8 +134,26 @@ typedef struct {
     const char *detail;       /* short, never a secret */
 } store_audit_event;
 
-/* Call inside the same transaction as the operation it records. */
+/* Call inside the same transaction as the operation it records (writes). */
 store_status store_audit_insert(store_conn_t *c, const store_audit_event *ev);
+/* (Added) Records the audit event of a read durably by group commit, and blocks until it is:
+ * each store has an audit writer (a thread with its own connection, started by store_open and
+ * joined by store_close) that writes every queued event in one transaction per batch (in the
+ * order they were queued) and then wakes their callers. Concurrent readers thus share one
+ * commit (one fsync) instead of one write transaction each. The event's time is taken when it
+ * is queued. Returns STORE_OK once committed, STORE_INVALID for a malformed event (no action,
+ * unknown outcome), STORE_ERROR/STORE_BUSY when the batch could not be written (the data read
+ * must then not be returned), STORE_ERROR when the store is closing. The event's strings are
+ * only read during the call. Callers may hold a pool connection (it is not used). store_close
+ * may be called while threads wait here: their events are written first and they are woken. */
+store_status store_audit_read(store_t *st, const store_audit_event *ev);
+/* (Added) The same without blocking, for event-driven callers (the HTTP server suspends the
+ * connection meanwhile): ev is copied; done(arg, status) is called exactly once, from the
+ * writer thread, after the batch holding the event is committed (STORE_OK) or failed. Returns
+ * STORE_OK when queued (done will be called), else an error and done is never called.
+ * store_close calls every pending done before it returns. */
+typedef void (*store_audit_done_fn)(void *arg, store_status status);
+store_status store_audit_read_async(store_t *st, const store_audit_event *ev, store_audit_done_fn done, void *arg);
 /* Filters: user_id, action, object_type, patient_id, from/to (ISO datetimes); all optional. */
 store_status store_audit_list(store_conn_t *c, const store_list_query *q, json_t **items, int64_t *total);
 
@@ -229,10 +263,11 @@ store_status store_inbox_find(store_conn_t *c, const char *source, const char *c
  * Returns out, or NULL when out is too small or s is not valid UTF-8. */
 char *store_search_key(const char *s, char *out, size_t n);
 
-/* Settings declared by the store ([store] url, pool_size, busy_timeout_ms). */
+/* Settings declared by the store ([store] url, pool_size, busy_timeout_ms, sqlite_synchronous). */
 #include "core/config.h"
 extern const config_setting store_settings[];
-/* (Added) Fills opts from [store] pool_size (1..256) and busy_timeout_ms (1..600000) of a
+/* (Added) Fills opts from [store] pool_size (1..256), busy_timeout_ms (1..600000) and
+ * sqlite_synchronous ("full" or "normal" -> sqlite_synchronous_normal) of a
  * configuration that registered store_settings; other members are left as they are (set
  * oid_root yourself). STORE_INVALID with an English message naming the setting otherwise. */
 store_status store_options_from_config(const config_t *cfg, store_options *opts, char *err, size_t errlen);

@@ -34,7 +34,8 @@ static inline db_param db_null(void) { return (db_param){DBP_NULL, 0, NULL}; }
 typedef struct {
     size_t nrows, ncols;
     char **cols;   /* ncols column names */
-    char **cells;  /* nrows * ncols, row-major; NULL = SQL NULL */
+    char **cells;  /* nrows * ncols, row-major; NULL = SQL NULL; point into rowmem */
+    char **rowmem; /* nrows blocks: the text of each row in one allocation */
     size_t cap;    /* rows allocated */
 } db_rows;
 
@@ -55,7 +56,13 @@ typedef struct {
     const char *blob_type;          /* @BLOB@ */
     const char *binary_collation;   /* @BIN@  */
     const char *begin_sql;          /* "BEGIN IMMEDIATE" / "BEGIN" */
+    const char *begin_read_sql;     /* "BEGIN" (deferred: no write lock) / "BEGIN" */
     const char *migrate_lock_sql;   /* serialises concurrent migrators inside the transaction; may be NULL */
+    /* Background checkpointing (SQLite WAL), both NULL when the backend has none: the audit
+     * writer's connection runs no_autocheckpoint_sql so that its commits never wait for a
+     * checkpoint, and a checkpointer thread runs checkpoint_sql on its own connection. */
+    const char *no_autocheckpoint_sql;
+    const char *checkpoint_sql;
     void *(*open)(const char *url, const store_options *opts, char *err, size_t errlen);
     void (*close)(void *h);
     /* One statement with parameters. out (may be NULL) receives the rows; changes (may be NULL)
@@ -74,13 +81,19 @@ extern const db_driver db_driver_sqlite;
 extern const db_driver db_driver_pg;
 
 /* --- pool ---------------------------------------------------------------------------------- */
+enum { DB_TX_NONE = 0, DB_TX_WRITE = 1, DB_TX_READ = 2 };
+
 struct store_conn {
     store_t *st;
     void *h;            /* driver handle */
-    int in_tx;          /* inside store_begin/commit */
+    int in_tx;          /* DB_TX_*: inside store_begin / store_begin_read ... commit */
+    bool wrote;         /* a write statement ran in the open transaction */
+    bool private_conn;  /* the audit writer's own connection: never bumps the write generation */
     bool in_use;
     char err[512];
 };
+
+typedef struct audit_writer audit_writer;
 
 struct store {
     const db_driver *drv;
@@ -93,7 +106,26 @@ struct store {
     int64_t last_serial;      /* last value of db_next_serial() */
     size_t n;
     store_conn_t *conns;
+    uint64_t write_gen;       /* store_write_generation(); __atomic builtins only */
+    char *open_url;           /* URL given to the driver (sqlite::memory: becomes a named shared-cache
+                               * memory database so the audit writer can open it too) */
+    audit_writer *audit;      /* group commit of read audit events (audit_writer.c) */
 };
+
+/* Audit writer life cycle (audit_writer.c): started by store_open_with after the pool, stopped
+ * (queue drained, waiters woken, thread joined) by store_close before the pool is closed. */
+store_status db_audit_writer_start(store_t *st, char *err, size_t errlen);
+void db_audit_writer_stop(store_t *st);
+/* Test hook: while held, the writer takes no batch (events queue up); store_close releases it. */
+void db_audit_writer_hold(store_t *st, bool hold);
+/* Events queued and not yet committed (test hook). */
+size_t db_audit_writer_queued(store_t *st);
+/* The writer's own connection (test hook: only while no event is queued). */
+store_conn_t *db_audit_writer_conn(store_t *st);
+/* Inserts an audit row with an explicit time (unix seconds); store_audit_insert uses now. */
+store_status db_audit_insert_at(store_conn_t *c, const store_audit_event *ev, int64_t at);
+/* STORE_OK when ev can be recorded (an action, a known outcome); sets c->err when c is not NULL. */
+store_status db_audit_check(store_conn_t *c, const store_audit_event *ev);
 
 /* Runs one statement on a connection, recording the error text in c->err. */
 store_status db_exec(store_conn_t *c, const char *sql, const db_param *p, size_t np, db_rows *out, int64_t *changes);

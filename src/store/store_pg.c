@@ -266,6 +266,7 @@ const db_driver db_driver_pg = {
     .blob_type = "BYTEA",
     .binary_collation = "COLLATE \"C\"",
     .begin_sql = "BEGIN",
+    .begin_read_sql = "BEGIN",
     .migrate_lock_sql = "SELECT pg_advisory_xact_lock(7340915)",
     .open = pg_open,
     .close = pg_close,

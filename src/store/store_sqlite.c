@@ -64,14 +64,21 @@ static void *sq_open(const char *url, const store_options *opts, char *err, size
         snprintf(err, errlen, "sqlite: empty database path in \"%s\"", url);
         return NULL;
     }
-    bool memory = strcmp(path, ":memory:") == 0;
-    if (!memory) ensure_parent_dir(path);
+    /* "file:...?mode=memory&cache=shared": the named memory database of a sqlite::memory: store
+     * (see store_open_with), shared by its pool connection and its audit writer. */
+    bool uri = strncmp(path, "file:", 5) == 0;
+    bool memory = strcmp(path, ":memory:") == 0 || (uri && strstr(path, "mode=memory") != NULL);
+    if (!memory && !uri) ensure_parent_dir(path);
+    /* Process-wide library setting, only effective before SQLite's first use (later calls
+     * return SQLITE_MISUSE, harmlessly): without it every sqlite3_malloc/free takes one global
+     * mutex for memory statistics Couloir never reads, which serialised the HTTP threads. */
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     sq_conn *c = calloc(1, sizeof *c);
     if (!c) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    int rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | (uri ? SQLITE_OPEN_URI : 0), NULL);
     if (rc != SQLITE_OK) {
         snprintf(err, errlen, "sqlite: cannot open %s: %s", path, c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
         sqlite3_close(c->db);
@@ -240,7 +247,10 @@ const db_driver db_driver_sqlite = {
     .blob_type = "BLOB",
     .binary_collation = "COLLATE BINARY",
     .begin_sql = "BEGIN IMMEDIATE",
+    .begin_read_sql = "BEGIN", /* deferred: takes no lock until the first read, never the write lock */
     .migrate_lock_sql = NULL, /* BEGIN IMMEDIATE already serialises writers */
+    .no_autocheckpoint_sql = "PRAGMA wal_autocheckpoint=0",
+    .checkpoint_sql = "PRAGMA wal_checkpoint(PASSIVE)", /* never waits for readers or writers */
     .open = sq_open,
     .close = sq_close,
     .exec = sq_exec,

@@ -2,6 +2,7 @@
 
 Used by the API integration test and the API benchmark. Everything is bounded in time and
 the server is stopped (SIGTERM, then SIGKILL) when the context ends."""
+import gzip
 import http.client
 import json
 import os
@@ -154,7 +155,8 @@ class Response:
         self.json = None
         ctype = self.header("Content-Type") or ""
         if body and ctype.startswith("application/json"):
-            self.json = json.loads(body.decode("utf-8"))
+            text = gzip.decompress(body) if (self.header("Content-Encoding") or "") == "gzip" else body
+            self.json = json.loads(text.decode("utf-8"))
 
     def header(self, name):
         for k, v in self.headers:

@@ -11,6 +11,8 @@ malformed JSON, oversized body, read-only field, bad REF), pagination and filter
 free-slot search, transitions allowed/refused, agenda, audit entries for patient reads and
 failed logins, users administration, static files and path traversal, security headers."""
 import datetime
+import gzip
+import json
 import os
 import sys
 import zoneinfo
@@ -326,6 +328,41 @@ def scenario(srv, tls=False):
     expect_error(accueil.get("/api/v1/agenda?when=today"), 400, "unknown_field", "agenda unknown parameter")
     expect_error(admin.get(f"/api/v1/agenda?date={day}"), 403, "forbidden", "admin has no agenda role")
 
+    # Agenda and slots are cached (keyed by the store's write generation): a write through the API
+    # shows at once, every read is still audited, and the answer keeps the API headers.
+    def audit_total(q):
+        r = admin.get(f"/api/v1/audit?{q}&limit=1")
+        return r.json["total"] if r.status == 200 else -1
+    before = audit_total("action=list&object_type=appointments")
+    r1 = accueil.get(f"/api/v1/agenda?date={day}")
+    r2 = accueil.get(f"/api/v1/agenda?date={day}")
+    check(r1.status == 200 and r2.status == 200 and r1.json == r2.json, "agenda answered twice alike", r2)
+    check_json_headers(r2, "cached agenda")
+    check(r2.header("Cache-Control") == "no-store", "cached agenda: Cache-Control no-store", r2)
+    check(audit_total("action=list&object_type=appointments") == before + 2, "each agenda read audited, cached or not")
+    rz = accueil.get(f"/api/v1/agenda?date={day}", headers={"Accept-Encoding": "gzip"})
+    check(rz.status == 200 and rz.header("Content-Encoding") == "gzip" and "Accept-Encoding" in (rz.header("Vary") or "")
+          and json.loads(gzip.decompress(rz.raw)) == r1.json, "agenda gzip-compressed on request", rz)
+    rz = accueil.get(f"/api/v1/agenda?date={day}", headers={"Accept-Encoding": "gzip;q=0"})
+    check(rz.status == 200 and rz.header("Content-Encoding") is None and rz.json == r1.json,
+          "no gzip when the client refuses it", rz)
+    slots_before = accueil.get(f"/api/v1/appointments/slots?room_id={room_id}&catalogue_id={exam_id}&from={day}"
+                               f"&limit=1000")
+    r = accueil.post("/api/v1/appointments", dict(appt, start_at=utc(day, 11, 0), end_at=utc(day, 11, 30)))
+    check(r.status == 201, "book the freed slot again", r)
+    new_id = r.json.get("id") if r.status == 201 else 0
+    r = accueil.get(f"/api/v1/agenda?date={day}")
+    check(r.status == 200 and new_id in [a["id"] for a in r.json["items"]], "a new appointment shows in the agenda "
+          "at once (cache invalidated by the write)", r)
+    r = accueil.get(f"/api/v1/appointments/slots?room_id={room_id}&catalogue_id={exam_id}&from={day}&limit=1000")
+    check(slots_before.status == 200 and utc(day, 11, 0) in [x["start_at"] for x in slots_before.json["items"]]
+          and r.status == 200 and utc(day, 11, 0) not in [x["start_at"] for x in r.json["items"]],
+          "a booked slot leaves the (cached) slot search at once", r)
+    r = accueil.post(f"/api/v1/appointments/{new_id}/cancel")
+    r = accueil.get(f"/api/v1/agenda?date={day}")
+    check(r.status == 200 and [a["status"] for a in r.json["items"] if a["id"] == new_id] == ["cancelled"],
+          "a transition shows in the agenda at once", r)
+
     # --- users administration ---------------------------------------------------------------------
     new_user = {"login": "secretaire2", "display_name": "Secrétaire 2", "roles": ["accueil"],
                 "password": "motdepasse-2"}
@@ -345,6 +382,8 @@ def scenario(srv, tls=False):
           "list users without hashes", r)
     sec = srv.client()
     check(sec.login("secretaire2", "motdepasse-2").status == 200, "new user logs in")
+    sec_other = srv.client()
+    check(sec_other.login("secretaire2", "motdepasse-2").status == 200, "new user logs in elsewhere too")
     r = admin.put(f"/api/v1/users/{uid}/roles", {"roles": ["accueil", "manipulateur"]})
     check(r.status == 200 and set(r.json["roles"]) == {"accueil", "manipulateur"}, "change roles", r)
     expect_error(sec.put(f"/api/v1/users/{uid}/password", {"password": "nouveau-mdp-3"}), 422, "missing_field",
@@ -354,6 +393,25 @@ def scenario(srv, tls=False):
     expect_error(sec.put(f"/api/v1/users/{admin.user['id']}/password", {"password": "hijack-admin-1"}), 403,
                  "forbidden", "no password change for others")
     check(srv.client().login("secretaire2", "nouveau-mdp-3").status == 200, "login with the new password")
+    check(sec.get("/api/v1/auth/me").status == 200, "the session that changed the password stays open")
+    expect_error(sec_other.get("/api/v1/auth/me"), 401, "unauthenticated", "a password change ends the other sessions")
+    sec_b = srv.client()
+    check(sec_b.login("secretaire2", "nouveau-mdp-3").status == 200, "login again")
+    r = admin.put(f"/api/v1/users/{uid}/password", {"password": "par-admin-4"})
+    check(r.status == 204, "admin sets the password", r)
+    expect_error(sec.get("/api/v1/auth/me"), 401, "unauthenticated", "an admin password reset ends every session")
+    expect_error(sec_b.get("/api/v1/auth/me"), 401, "unauthenticated", "an admin password reset ends every session (2)")
+    check(sec_b.login("secretaire2", "par-admin-4").status == 200, "login with the password set by the admin")
+    r = admin.patch(f"/api/v1/users/{uid}", {"active": False})
+    check(r.status == 200 and r.json.get("active") is False, "deactivate the account", r)
+    expect_error(sec_b.get("/api/v1/auth/me"), 401, "unauthenticated", "deactivation ends the sessions")
+    r = admin.patch(f"/api/v1/users/{uid}", {"active": True})
+    check(r.status == 200, "reactivate the account", r)
+    expect_error(sec_b.get("/api/v1/auth/me"), 401, "unauthenticated", "sessions stay ended after reactivation")
+    r = admin.get("/api/v1/audit?action=password_change&object_type=users")
+    mine = [e for e in r.json["items"] if e.get("object_id") == str(uid)] if r.status == 200 else []
+    check(len(mine) == 2 and mine[0].get("detail") == "3 session(s) fermée(s)"
+          and mine[1].get("detail") == "1 session(s) fermée(s)", "password changes audited with the sessions ended", r)
 
     # --- static files ----------------------------------------------------------------------------
     r = anon.get("/")

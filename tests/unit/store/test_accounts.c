@@ -106,6 +106,31 @@ static void test_sessions(void **state)
     assert_int_equal(store_session_create(c, "cc33", 987654, "csrf", now + 60, NULL), STORE_CONFLICT);
 }
 
+static void test_session_delete_user(void **state)
+{
+    (void)state;
+    int64_t uid = make_user("manip1", ROLE_MANIPULATEUR), other = make_user("manip2", ROLE_MANIPULATEUR);
+    int64_t now = time_now_unix();
+    const char *h[] = {"d1d1", "d2d2", "d3d3"};
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(store_session_create(c, h[i], uid, "csrf", now + 3600, "127.0.0.1"), STORE_OK);
+    assert_int_equal(store_session_create(c, "e1e1", other, "csrf", now + 3600, "127.0.0.1"), STORE_OK);
+    int64_t got = 0, deleted = -1;
+    /* Password change: every other session of the user ends, the current one stays. */
+    assert_int_equal(store_session_delete_user(c, uid, h[1], &deleted), STORE_OK);
+    assert_int_equal(deleted, 2);
+    assert_int_equal(store_session_lookup(c, h[0], now, &got, NULL, 0), STORE_NOT_FOUND);
+    assert_int_equal(store_session_lookup(c, h[1], now, &got, NULL, 0), STORE_OK);
+    assert_int_equal(store_session_lookup(c, h[2], now, &got, NULL, 0), STORE_NOT_FOUND);
+    assert_int_equal(store_session_lookup(c, "e1e1", now, &got, NULL, 0), STORE_OK); /* other user untouched */
+    /* Deactivation: all of them. */
+    assert_int_equal(store_session_delete_user(c, uid, NULL, &deleted), STORE_OK);
+    assert_int_equal(deleted, 1);
+    assert_int_equal(store_session_lookup(c, h[1], now, &got, NULL, 0), STORE_NOT_FOUND);
+    assert_int_equal(store_session_delete_user(c, uid, NULL, NULL), STORE_OK); /* nothing left: fine */
+    assert_int_equal(store_session_lookup(c, "e1e1", now, &got, NULL, 0), STORE_OK);
+}
+
 static int64_t audit_count(const char *field, const char *value)
 {
     store_filter f[] = {{field, value}};
@@ -207,6 +232,7 @@ static int run(const char *backend)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_users),
         cmocka_unit_test(test_sessions),
+        cmocka_unit_test(test_session_delete_user),
         cmocka_unit_test(test_audit_same_transaction),
         cmocka_unit_test(test_audit_list_filters),
     };

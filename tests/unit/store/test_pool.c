@@ -161,6 +161,18 @@ static void test_options_from_config(void **state)
     assert_int_equal(config_set(cfg, "store", "busy_timeout_ms", "soon"), 0);
     assert_int_equal(store_options_from_config(cfg, &o, err, sizeof err), STORE_INVALID);
     assert_non_null(strstr(err, "busy_timeout_ms"));
+    assert_int_equal(config_set(cfg, "store", "busy_timeout_ms", "100"), 0);
+    assert_int_equal(store_options_from_config(cfg, &o, err, sizeof err), STORE_OK);
+    assert_false(o.sqlite_synchronous_normal); /* default: full */
+    assert_int_equal(config_set(cfg, "store", "sqlite_synchronous", "normal"), 0);
+    assert_int_equal(store_options_from_config(cfg, &o, err, sizeof err), STORE_OK);
+    assert_true(o.sqlite_synchronous_normal);
+    assert_int_equal(config_set(cfg, "store", "sqlite_synchronous", "full"), 0);
+    assert_int_equal(store_options_from_config(cfg, &o, err, sizeof err), STORE_OK);
+    assert_false(o.sqlite_synchronous_normal);
+    assert_int_equal(config_set(cfg, "store", "sqlite_synchronous", "off"), 0);
+    assert_int_equal(store_options_from_config(cfg, &o, err, sizeof err), STORE_INVALID);
+    assert_non_null(strstr(err, "sqlite_synchronous"));
     config_free(cfg);
 }
 

@@ -1,0 +1,280 @@
+/* Store side of the DICOM worklist adapter (see worklist_sql.h): one indexed statement per
+ * page of scheduled steps (keyset paging on start_at, id), and the MPPS rows. */
+#include "store/worklist_sql.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/timeutil.h"
+#include "store/store_internal.h"
+
+#define MWL_MAX_PARAMS 96
+#define MWL_MAX_UIDS 64
+
+static void copy(char *dst, size_t n, const char *src) { snprintf(dst, n, "%s", src ? src : ""); }
+
+static int64_t num(const char *s)
+{
+    int64_t v = 0;
+    return s && db_parse_i64(s, &v) ? v : 0;
+}
+
+static const char *const worklist_statuses[] = {"arrived", NULL};
+
+static void add_eq(buf_t *sql, db_param *p, size_t *np, const char *col, const char *v)
+{
+    if (!v) return;
+    buf_printf(sql, " AND %s = ?", col);
+    p[(*np)++] = db_text(v);
+}
+
+static void add_like(buf_t *sql, db_param *p, size_t *np, const char *col, const char *v)
+{
+    if (!v) return;
+    buf_printf(sql, " AND %s LIKE ? ESCAPE '\\'", col);
+    p[(*np)++] = db_text(v);
+}
+
+store_status store_mwl_page(store_conn_t *c, const store_mwl_filter *f, store_mwl_row **rows, size_t *n)
+{
+    *rows = NULL;
+    *n = 0;
+    size_t limit = f->limit ? f->limit : 500;
+    if (limit > 5000) return db_fail(c, STORE_INVALID, "worklist page: limit above 5000");
+    if (f->nstudy_uids > MWL_MAX_UIDS) return db_fail(c, STORE_INVALID, "worklist page: more than 64 UIDs");
+    const char *const *statuses = f->statuses ? f->statuses : worklist_statuses;
+    size_t ns = 0;
+    while (statuses[ns]) ns++;
+    if (ns == 0 || ns > 7) return db_fail(c, STORE_INVALID, "worklist page: 1 to 7 statuses");
+    db_param p[MWL_MAX_PARAMS];
+    size_t np = 0;
+    char a[32], b[32], upper[300];
+    buf_t sql = BUF_INIT;
+    buf_puts(&sql,
+             "SELECT s.id, s.procedure_id, o.patient_id, s.start_at, s.sps_id, s.ae_title, s.modality_type, s.status, "
+             "s.performing_physician, rp.accession_number, rp.study_instance_uid, e.ccam_code, e.label, pa.ipp, "
+             "i.birth_name, i.used_name, i.first_given_name, i.birth_date, i.sex, i.ins_matricule, i.ins_oid, "
+             "i.rniv_status, i.douteuse, i.fictive, o.priority, cr.last_name, cr.first_name "
+             "FROM scheduled_step s "
+             "JOIN requested_procedure rp ON rp.id = s.procedure_id "
+             "JOIN imaging_order o ON o.id = rp.order_id "
+             "JOIN patient pa ON pa.id = o.patient_id "
+             "JOIN exam_catalogue e ON e.id = rp.exam_id "
+             "LEFT JOIN identity i ON i.patient_id = o.patient_id "
+             "LEFT JOIN correspondent cr ON cr.id = o.requester_id WHERE s.status IN (");
+    for (size_t i = 0; i < ns; i++) {
+        buf_puts(&sql, i ? ", ?" : "?");
+        p[np++] = db_text(statuses[i]);
+    }
+    buf_putc(&sql, ')');
+    add_eq(&sql, p, &np, "s.ae_title", f->ae_title);
+    add_eq(&sql, p, &np, "s.modality_type", f->modality);
+    if (f->from) {
+        time_format_utc(f->from, a, sizeof a);
+        buf_puts(&sql, " AND s.start_at >= ?");
+        p[np++] = db_text(a);
+    }
+    if (f->to) {
+        time_format_utc(f->to, b, sizeof b);
+        buf_puts(&sql, " AND s.start_at < ?");
+        p[np++] = db_text(b);
+    }
+    add_eq(&sql, p, &np, "pa.ipp", f->ipp);
+    add_like(&sql, p, &np, "pa.ipp", f->ipp_like);
+    add_eq(&sql, p, &np, "rp.accession_number", f->accession);
+    add_like(&sql, p, &np, "rp.accession_number", f->accession_like);
+    add_eq(&sql, p, &np, "s.sps_id", f->sps_id);
+    add_like(&sql, p, &np, "s.sps_id", f->sps_id_like);
+    if (f->nstudy_uids) {
+        buf_puts(&sql, " AND rp.study_instance_uid IN (");
+        for (size_t i = 0; i < f->nstudy_uids; i++) {
+            buf_puts(&sql, i ? ", ?" : "?");
+            p[np++] = db_text(f->study_uids[i]);
+        }
+        buf_putc(&sql, ')');
+    }
+    if (f->birth_name_key && f->birth_name_key[0]) {
+        /* prefix range on the indexed key: [key, key + U+10FFFF) */
+        snprintf(upper, sizeof upper, "%s\xf4\x8f\xbf\xbf", f->birth_name_key);
+        buf_puts(&sql, " AND i.birth_name_key >= ? AND i.birth_name_key < ?");
+        p[np++] = db_text(f->birth_name_key);
+        p[np++] = db_text(upper);
+    }
+    if (f->after_start_at) {
+        buf_puts(&sql, " AND (s.start_at > ? OR (s.start_at = ? AND s.id > ?))");
+        p[np++] = db_text(f->after_start_at);
+        p[np++] = db_text(f->after_start_at);
+        p[np++] = db_int(f->after_id);
+    }
+    buf_puts(&sql, " ORDER BY s.start_at, s.id LIMIT ?");
+    p[np++] = db_int((int64_t)limit);
+    db_rows r;
+    store_status s = db_exec(c, buf_cstr(&sql), p, np, &r, NULL);
+    buf_free(&sql);
+    if (s != STORE_OK) return s;
+    store_mwl_row *out = calloc(r.nrows ? r.nrows : 1, sizeof *out);
+    if (!out) {
+        db_rows_free(&r);
+        return db_fail(c, STORE_ERROR, "out of memory");
+    }
+    for (size_t row = 0; row < r.nrows; row++) {
+        store_mwl_row *it = &out[row];
+#define CELL(k) db_cell(&r, row, k)
+        it->step_id = num(CELL(0));
+        it->procedure_id = num(CELL(1));
+        it->patient_id = num(CELL(2));
+        copy(it->start_at_text, sizeof it->start_at_text, CELL(3));
+        if (!CELL(3) || time_parse_datetime(CELL(3), &it->start_at) != 0) it->start_at = 0;
+        copy(it->sps_id, sizeof it->sps_id, CELL(4));
+        copy(it->ae_title, sizeof it->ae_title, CELL(5));
+        copy(it->modality, sizeof it->modality, CELL(6));
+        copy(it->status, sizeof it->status, CELL(7));
+        copy(it->performing_physician, sizeof it->performing_physician, CELL(8));
+        copy(it->accession_number, sizeof it->accession_number, CELL(9));
+        copy(it->study_instance_uid, sizeof it->study_instance_uid, CELL(10));
+        copy(it->ccam_code, sizeof it->ccam_code, CELL(11));
+        copy(it->exam_label, sizeof it->exam_label, CELL(12));
+        copy(it->ipp, sizeof it->ipp, CELL(13));
+        copy(it->birth_name, sizeof it->birth_name, CELL(14));
+        copy(it->used_name, sizeof it->used_name, CELL(15));
+        copy(it->first_given_name, sizeof it->first_given_name, CELL(16));
+        copy(it->birth_date, sizeof it->birth_date, CELL(17));
+        copy(it->sex, sizeof it->sex, CELL(18));
+        copy(it->ins_matricule, sizeof it->ins_matricule, CELL(19));
+        copy(it->ins_oid, sizeof it->ins_oid, CELL(20));
+        copy(it->rniv_status, sizeof it->rniv_status, CELL(21));
+        it->douteuse = num(CELL(22)) != 0;
+        it->fictive = num(CELL(23)) != 0;
+        copy(it->priority, sizeof it->priority, CELL(24));
+        copy(it->requester_last_name, sizeof it->requester_last_name, CELL(25));
+        copy(it->requester_first_name, sizeof it->requester_first_name, CELL(26));
+#undef CELL
+    }
+    *n = r.nrows;
+    *rows = out;
+    db_rows_free(&r);
+    return STORE_OK;
+}
+
+store_status store_mwl_modality_known(store_conn_t *c, const char *ae_title, bool *known)
+{
+    *known = false;
+    db_param p[] = {db_text(ae_title)};
+    db_rows r;
+    store_status s = db_exec(c, "SELECT 1 FROM modality WHERE ae_title = ? AND active = 1", p, 1, &r, NULL);
+    if (s != STORE_OK) return s;
+    *known = r.nrows > 0;
+    db_rows_free(&r);
+    return STORE_OK;
+}
+
+store_status store_mpps_find_step(store_conn_t *c, const char *sps_id, const char *accession, int64_t *step_id,
+                                  int64_t *procedure_id, char *status, size_t status_len)
+{
+    db_rows r;
+    store_status s = STORE_NOT_FOUND;
+    if (sps_id && *sps_id) {
+        db_param p[] = {db_text(sps_id)};
+        s = db_exec(c, "SELECT id, procedure_id, status FROM scheduled_step WHERE sps_id = ?", p, 1, &r, NULL);
+        if (s != STORE_OK) return s;
+        if (r.nrows == 0) {
+            db_rows_free(&r);
+            s = STORE_NOT_FOUND;
+        }
+    }
+    if (s == STORE_NOT_FOUND && accession && *accession) {
+        db_param p[] = {db_text(accession)};
+        s = db_exec(c,
+                    "SELECT s.id, s.procedure_id, s.status FROM scheduled_step s JOIN requested_procedure rp "
+                    "ON rp.id = s.procedure_id WHERE rp.accession_number = ? ORDER BY s.start_at, s.id LIMIT 1",
+                    p, 1, &r, NULL);
+        if (s != STORE_OK) return s;
+        if (r.nrows == 0) {
+            db_rows_free(&r);
+            s = STORE_NOT_FOUND;
+        }
+    }
+    if (s != STORE_OK) return db_fail(c, STORE_NOT_FOUND, "no scheduled step for this MPPS");
+    *step_id = num(db_cell(&r, 0, 0));
+    *procedure_id = num(db_cell(&r, 0, 1));
+    copy(status, status_len, db_cell(&r, 0, 2));
+    db_rows_free(&r);
+    return STORE_OK;
+}
+
+store_status store_mpps_step_status(store_conn_t *c, int64_t step_id, const char *from, const char *to, int64_t at)
+{
+    char now[32];
+    time_format_utc(at, now, sizeof now);
+    bool opened = false;
+    store_status s = db_tx_auto(c, &opened);
+    if (s != STORE_OK) return s;
+    int64_t changes = 0;
+    db_param p[] = {db_text(to), db_text(now), db_text(now), db_int(step_id), db_text(from)};
+    s = db_exec(c, "UPDATE scheduled_step SET status = ?, status_changed_at = ?, updated_at = ? WHERE id = ? AND status = ?",
+                p, 5, NULL, &changes);
+    if (s == STORE_OK && changes != 1) s = db_fail(c, STORE_CONFLICT, "scheduled step %lld is no longer %s", (long long)step_id, from);
+    if (s == STORE_OK)
+        s = db_exec(c, "UPDATE appointment SET status = ?, status_changed_at = ?, updated_at = ? WHERE step_id = ? AND status = ?",
+                    p, 5, NULL, NULL);
+    return db_tx_end(c, opened, s);
+}
+
+store_status store_pps_insert(store_conn_t *c, const char *sop_instance_uid, int64_t step_id, int64_t procedure_id,
+                              const char *ae_title, const char *status, int64_t started_at, const char *dataset)
+{
+    char now[32], start[32];
+    time_format_utc(time_now_unix(), now, sizeof now);
+    if (started_at) time_format_utc(started_at, start, sizeof start);
+    db_rows r;
+    db_param chk[] = {db_text(sop_instance_uid)};
+    store_status s = db_exec(c, "SELECT id FROM performed_step WHERE sop_instance_uid = ?", chk, 1, &r, NULL);
+    if (s != STORE_OK) return s;
+    size_t found = r.nrows;
+    db_rows_free(&r);
+    if (found) return db_fail(c, STORE_CONFLICT, "performed step %s already exists", sop_instance_uid);
+    db_param p[] = {db_text(sop_instance_uid), step_id ? db_int(step_id) : db_null(),
+                    procedure_id ? db_int(procedure_id) : db_null(), db_text(ae_title), db_text(status),
+                    started_at ? db_text(start) : db_null(), db_text(dataset), db_text(now)};
+    return db_exec(c,
+                   "INSERT INTO performed_step (sop_instance_uid, step_id, procedure_id, ae_title, status, started_at, "
+                   "dataset, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   p, 8, NULL, NULL);
+}
+
+store_status store_pps_get(store_conn_t *c, const char *sop_instance_uid, store_pps_row *out)
+{
+    memset(out, 0, sizeof *out);
+    db_param p[] = {db_text(sop_instance_uid)};
+    db_rows r;
+    store_status s = db_exec(c, "SELECT id, step_id, status, ae_title FROM performed_step WHERE sop_instance_uid = ?", p, 1,
+                             &r, NULL);
+    if (s != STORE_OK) return s;
+    if (r.nrows == 0) {
+        db_rows_free(&r);
+        return db_fail(c, STORE_NOT_FOUND, "no performed step %s", sop_instance_uid);
+    }
+    out->id = num(db_cell(&r, 0, 0));
+    out->step_id = num(db_cell(&r, 0, 1));
+    copy(out->status, sizeof out->status, db_cell(&r, 0, 2));
+    copy(out->ae_title, sizeof out->ae_title, db_cell(&r, 0, 3));
+    db_rows_free(&r);
+    return STORE_OK;
+}
+
+store_status store_pps_update(store_conn_t *c, int64_t id, const char *status, int64_t ended_at, const char *dataset)
+{
+    char now[32], end[32];
+    time_format_utc(time_now_unix(), now, sizeof now);
+    if (ended_at) time_format_utc(ended_at, end, sizeof end);
+    db_param p[] = {db_text(status), ended_at ? db_text(end) : db_null(), db_text(dataset), db_text(now), db_int(id)};
+    int64_t changes = 0;
+    store_status s = db_exec(c,
+                             "UPDATE performed_step SET status = COALESCE(?, status), ended_at = COALESCE(?, ended_at), "
+                             "dataset = COALESCE(?, dataset), updated_at = ? WHERE id = ?",
+                             p, 5, NULL, &changes);
+    if (s == STORE_OK && changes != 1) return db_fail(c, STORE_NOT_FOUND, "no performed step %lld", (long long)id);
+    return s;
+}
