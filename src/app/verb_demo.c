@@ -49,7 +49,10 @@ int app_demo(config_t *cfg)
     if (rc != 0) return 1;
 
     printf("\nDonnées de démonstration prêtes.\n\n");
-    printf("Couloir : %s\n\nComptes de démonstration :\n", config_get(cfg, "site", "public_url"));
+    printf("Couloir : %s\n", config_get(cfg, "site", "public_url"));
+    const char *insi = config_get(cfg, "insi", "url"); /* the INSi stand-in when started by scripts/demo.sh */
+    if (insi && *insi) printf("Téléservice INSi (simulateur couloir-insi-sim) : %s\n", insi);
+    printf("\nComptes de démonstration :\n");
     for (const demo_user *u = demo_users; u->login; u++)
         printf("  %-14s mot de passe %-18s rôle %s\n", u->login, u->password, u->role);
     printf("\n");

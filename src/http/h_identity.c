@@ -14,12 +14,49 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/parser.h>
+
+#include "core/log.h"
 #include "core/timeutil.h"
 #include "http/http_internal.h"
 #include "ins/ins.h"
 #include "store/identity_store.h"
 
 #define LIST_LIMIT 1000
+
+/* True when the application declared the ins module's settings ([ins] and [insi], ins_settings):
+ * reading an undeclared setting is a programming error for the config module. */
+static bool ins_declared(const config_t *cfg)
+{
+    bool ins = false, insi = false;
+    for (size_t i = 0; cfg; i++) {
+        const config_setting *st = config_setting_at(cfg, i);
+        if (!st) break;
+        if (strcmp(st->section, "ins") == 0 && strcmp(st->key, "accepted_oids") == 0) ins = true;
+        if (strcmp(st->section, "insi") == 0 && strcmp(st->key, "url") == 0) insi = true;
+    }
+    return ins && insi;
+}
+
+void http_identity_start(http_app *app)
+{
+    app->insi = NULL;
+    insi_client_options opts;
+    char err[256];
+    if (!ins_declared(app->cfg) || insi_client_options_from_config(app->cfg, &opts, err, sizeof err) != 0) return; /* not configured */
+    xmlInitParser(); /* once, before the server threads parse INSi answers */
+    char q[300];
+    if (!(app->insi = insi_client_new(&opts, err, sizeof err)))
+        LOG_WARNF("http", "INSi client unavailable", "error=%s", log_quote(err, q, sizeof q));
+    else
+        LOG_INFOF("http", "INSi client ready", "url=%s", log_quote(opts.url, q, sizeof q));
+}
+
+void http_identity_stop(http_app *app)
+{
+    insi_client_free(app->insi);
+    app->insi = NULL;
+}
 
 typedef struct {
     ins_policy policy;
@@ -57,7 +94,7 @@ static void deny(http_ctx *cx, const char *action, int64_t patient_id, const cha
 static bool load_policy(http_ctx *cx, ins_policy *p)
 {
     char err[256] = "";
-    if (!cx->app->cfg || ins_policy_load(cx->app->cfg, p, err, sizeof err) != 0) {
+    if (!ins_declared(cx->app->cfg) || ins_policy_load(cx->app->cfg, p, err, sizeof err) != 0) {
         http_fail(cx->resp, HE_UNAVAILABLE, NULL, "Configuration de l'identitovigilance invalide : %s.",
                   err[0] ? err : "configuration absente");
         return false;
@@ -283,25 +320,29 @@ void h_identity_insi_search(http_ctx *cx)
         goto out;
     }
     if (!no_query(cx) || !load_policy(cx, &s->policy)) goto out;
+    if (!load_identity(cx, s)) goto out;
     if (!user_may(cx, &s->policy, INS_PERM_CALL_INSI)) {
-        deny(cx, "insi_search", 0, "d'interroger le téléservice INSi");
+        deny(cx, "insi_search", s->patient_id, "d'interroger le téléservice INSi");
         goto out;
     }
-    if (!parse_body(cx, allowed, &body) || !load_identity(cx, s)) goto out;
+    if (!parse_body(cx, allowed, &body)) goto out;
     char why[200];
     if (!ins_insi_call_allowed(&s->ident, why, sizeof why)) {
         http_fail(cx->resp, HE_TRANSITION_REFUSED, NULL, "Appel INSi refusé : %s.", why);
         audit_alone(cx, "insi_search", s->patient_id, "denied", "RIS.INS.28");
         goto out;
     }
-    insi_client_options opts;
-    char err[256];
-    if (insi_client_options_from_config(cx->app->cfg, &opts, err, sizeof err) != 0 ||
-        !(client = insi_client_new(&opts, err, sizeof err))) {
+    if (!cx->app->insi) {
+        /* say why: not configured, or the client could not be made (certificate unreadable...) */
+        insi_client_options opts;
+        char err[256];
+        if (insi_client_options_from_config(cx->app->cfg, &opts, err, sizeof err) == 0 &&
+            (client = insi_client_new(&opts, err, sizeof err)) != NULL)
+            snprintf(err, sizeof err, "client INSi non initialisé au démarrage, redémarrez le serveur");
         http_fail(cx->resp, HE_UNAVAILABLE, NULL, "Téléservice INSi indisponible : %s.", err);
         goto out;
     }
-    insi_search_identity(client, cx->user.login, &s->ident, strat);
+    insi_search_identity(cx->app->insi, cx->user.login, &s->ident, strat);
     if (strat->outcome == INSI_OUTCOME_REFUSED) {
         http_fail(cx->resp, HE_TRANSITION_REFUSED, NULL, "Appel INSi refusé : %s.", strat->message);
         audit_alone(cx, "insi_search", s->patient_id, "denied", "traits");
@@ -377,8 +418,9 @@ void h_identity_insi_accept(http_ctx *cx)
         goto out;
     }
     if (!no_query(cx) || !load_policy(cx, &s->policy)) goto out;
+    if (!load_identity(cx, s)) goto out;
     if (!user_may(cx, &s->policy, INS_PERM_CALL_INSI)) {
-        deny(cx, "insi_accept", 0, "d'intégrer un retour du téléservice INSi");
+        deny(cx, "insi_accept", s->patient_id, "d'intégrer un retour du téléservice INSi");
         goto out;
     }
     if (!parse_body(cx, allowed, &body)) goto out;
@@ -544,7 +586,9 @@ void h_identity_proof(http_ctx *cx)
     json_t *resp = json_object();
     json_object_set_new(resp, "identity", identity_view(s, cx->id, user_may(cx, &s->policy, INS_PERM_VIEW_INS)));
     json_t *w = warnings_json(pb);
-    json_array_extend(w, warnings_json(pb2));
+    json_t *w2 = warnings_json(pb2);
+    json_array_extend(w, w2);
+    json_decref(w2);
     json_object_set_new(resp, "warnings", w);
     char msg[160];
     snprintf(msg, sizeof msg, "Justificatif %s enregistré (%s degré de confiance) ; statut : %s.", ptype->code,
@@ -628,11 +672,11 @@ void h_identity_insi_traces(http_ctx *cx)
         goto out;
     }
     if (!no_query(cx) || !load_policy(cx, &s->policy)) goto out;
+    if (!load_identity(cx, s)) goto out;
     if (!user_may(cx, &s->policy, INS_PERM_CALL_INSI)) {
-        deny(cx, "insi_traces", 0, "de consulter les appels au téléservice INSi");
+        deny(cx, "insi_traces", s->patient_id, "de consulter les appels au téléservice INSi");
         goto out;
     }
-    if (!load_identity(cx, s)) goto out;
     store_status st = ids_traces_list(cx->conn, cx->id, LIST_LIMIT, &items);
     if (st == STORE_OK && !user_may(cx, &s->policy, INS_PERM_VIEW_INS)) { /* the result may carry the INS */
         size_t i;

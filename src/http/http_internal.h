@@ -190,6 +190,7 @@ typedef struct {
     http_session_cache *sessions; /* may be NULL */
     http_resp_cache *responses;  /* may be NULL (no caching) */
     const config_t *cfg;         /* the configuration ([ins], [insi]: h_identity.c); outlives the server */
+    struct insi_client *insi;    /* INSi client shared by the threads; NULL when [insi] is not usable */
 } http_app;
 
 /* What a handler sees. */
@@ -317,6 +318,10 @@ void h_identity_insi_accept(http_ctx *cx);
 void h_identity_proof(http_ctx *cx);
 void h_identity_history(http_ctx *cx);
 void h_identity_insi_traces(http_ctx *cx);
+/* Creates app->insi from app->cfg when [insi] is configured (a warning is logged otherwise);
+ * http_identity_stop frees it. */
+void http_identity_start(http_app *app);
+void http_identity_stop(http_app *app);
 
 /* Serves a file under web_root for a non-API GET (index.html for "/"). */
 void http_static_serve(const http_options *opt, const char *path, http_response *resp);

@@ -394,6 +394,7 @@ static void server_free(http_server_t *srv)
     auth_ratelimit_free(srv->app.rl);
     http_session_cache_free(srv->app.sessions);
     http_resp_cache_free(srv->app.responses);
+    http_identity_stop(&srv->app);
     free(srv->tls_cert_pem);
     free(srv->tls_key_pem);
     pthread_cond_destroy(&srv->cv);
@@ -422,6 +423,7 @@ http_server_t *http_server_start(const config_t *cfg, store_t *st, char *err, si
     srv->app.st = st;
     srv->app.opt = &srv->opt;
     srv->app.cfg = cfg;
+    http_identity_start(&srv->app);
     long cache_s = get_long(cfg, "session_cache_seconds", 0, 60, err, errlen, &ok);
     if (!ok) {
         server_free(srv);

@@ -254,8 +254,9 @@ static store_status list(store_conn_t *c, const char *sql, int64_t identity_id, 
         }
         json_array_append_new(a, o);
     }
+    size_t nrows = r.nrows;
     db_rows_free(&r);
-    if (!a || json_array_size(a) != r.nrows) {
+    if (!a || json_array_size(a) != nrows) {
         json_decref(a);
         return db_fail(c, STORE_ERROR, "out of memory");
     }
