@@ -28,6 +28,9 @@ enum {
     FIELD_SECRET   = 1u << 4, /* never returned by the API, never logged */
     FIELD_SEARCH   = 1u << 5, /* matched by the ?q= prefix search (case/diacritics-insensitive) */
     FIELD_IMMUTABLE = 1u << 6, /* settable on create, refused on update */
+    FIELD_RULED    = 1u << 7, /* changed only by domain rules (INS, RNIV status, document checks):
+                               * refused from API input like READONLY, but written by the server's
+                               * own code (identity rules, HL7 feed) through the store */
 };
 
 /* Roles (bit set). */

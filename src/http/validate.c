@@ -129,6 +129,13 @@ int http_validate_object(const model_resource *res, const json_t *in, validate_m
                          label_of(f));
             goto fail;
         }
+        if (f->flags & FIELD_RULED) {
+            http_err_set(e, HE_READONLY_FIELD, f->name,
+                         "Le champ « %s » ne change que par les règles d'identitovigilance (téléservice INSi, "
+                         "contrôle d'un justificatif d'identité).",
+                         label_of(f));
+            goto fail;
+        }
         if (mode == VALIDATE_UPDATE && (f->flags & FIELD_IMMUTABLE)) {
             http_err_set(e, HE_READONLY_FIELD, f->name, "Le champ « %s » ne peut plus être modifié après la création.",
                          label_of(f));

@@ -1,6 +1,6 @@
 // Field definitions of the resources the screens edit. Names, types, lengths and labels
 // follow the API's model (src/domain/model.c); the API remains the judge of validity.
-import { ID_DOCUMENT, MODALITY_TYPE, ROLES, ROOM_KIND, SEX } from './labels.js';
+import { MODALITY_TYPE, ROLES, ROOM_KIND, SEX } from './labels.js';
 
 const opts = (map) => Object.entries(map);
 
@@ -15,7 +15,6 @@ export const IDENTITY_FIELDS = [
   { name: 'given_names', label: 'Prénoms de naissance (liste complète)', type: 'text', max: 255, hint: 'Dans l’ordre de l’état civil.' },
   { name: 'used_name', label: 'Nom utilisé', type: 'text', max: 100 },
   { name: 'used_given_name', label: 'Prénom utilisé', type: 'text', max: 100 },
-  { name: 'id_document_type', label: 'Justificatif d’identité présenté', type: 'enum', options: opts(ID_DOCUMENT) },
   { name: 'phone', label: 'Téléphone', type: 'tel', max: 20 },
   { name: 'email', label: 'Courriel', type: 'email', max: 254 },
   { name: 'address', label: 'Adresse', type: 'text', max: 255, wide: true },

@@ -187,10 +187,15 @@ def scenario(srv, tls=False):
     identity_id = r.json["id"]
     expect_error(accueil.patch(f"/api/v1/identities/{identity_id}", {"patient_id": 1}), 422, "readonly_field",
                  "immutable field on update", field="patient_id")
-    r = accueil.patch(f"/api/v1/identities/{identity_id}", {"used_name": "DURAND",
-                                                            "id_document_checked_at": "2026-01-05T10:00:00+01:00"})
-    check(r.status == 200 and r.json["used_name"] == "DURAND"
-          and r.json["id_document_checked_at"] == "2026-01-05T09:00:00Z", "patch identity, datetime in UTC", r)
+    # the INS, the RNIV status and the document check change only through the identity rules
+    for field, value in (("rniv_status", "qualifiee"), ("ins_matricule", "109076322083489"),
+                         ("ins_oid", "1.2.250.1.213.1.4.10"), ("id_document_type", "PASSEPORT"),
+                         ("id_document_checked_at", "2026-01-05T10:00:00+01:00")):
+        expect_error(accueil.patch(f"/api/v1/identities/{identity_id}", {field: value}), 422, "readonly_field",
+                     f"{field} is not writable through the generic API", field=field)
+    r = accueil.patch(f"/api/v1/identities/{identity_id}", {"used_name": "DURAND"})
+    check(r.status == 200 and r.json["used_name"] == "DURAND" and r.json["rniv_status"] == "provisoire",
+          "patch identity", r)
     expect_error(accueil.get("/api/v1/identities/999999"), 404, "not_found", "missing row")
     expect_error(accueil.delete(f"/api/v1/identities/{identity_id}"), 405, "method_not_allowed",
                  "identities are not deletable")

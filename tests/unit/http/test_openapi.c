@@ -94,7 +94,7 @@ static void field_schema(const model_field *f, const char *indent, bool input)
              (f->flags & FIELD_IMMUTABLE) ? "; set on creation only" : "");
     y("%sdescription: %s", indent, q(desc));
     if (!(f->flags & FIELD_REQUIRED)) y("%snullable: true", indent);
-    if (!input && (f->flags & FIELD_READONLY)) y("%sreadOnly: true", indent);
+    if (!input && (f->flags & (FIELD_READONLY | FIELD_RULED))) y("%sreadOnly: true", indent);
 }
 
 static void resource_schemas(const model_resource *r)
@@ -128,7 +128,7 @@ static void resource_schemas(const model_resource *r)
     y("      properties:");
     for (size_t i = 0; i < r->nfields; i++) {
         const model_field *f = &r->fields[i];
-        if (f->flags & (FIELD_READONLY | FIELD_SECRET)) continue;
+        if (f->flags & (FIELD_READONLY | FIELD_RULED | FIELD_SECRET)) continue;
         y("        %s:", f->name);
         field_schema(f, "          ", true);
     }

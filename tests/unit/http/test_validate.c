@@ -166,14 +166,18 @@ static void test_update_rules(void **state)
     /* empty patch */
     assert_int_equal(check("identities", "{}", VALIDATE_UPDATE, NULL, &e), HE_BAD_REQUEST);
     /* datetime normalised to UTC; offset-less refused */
-    assert_int_equal(check("identities", "{\"id_document_checked_at\":\"2026-11-22T09:30:00+01:00\"}", VALIDATE_UPDATE,
-                           &out, &e),
+    assert_int_equal(check("appointments", "{\"start_at\":\"2026-11-22T09:30:00+01:00\"}", VALIDATE_UPDATE, &out, &e),
                      -1);
-    assert_string_equal(json_string_value(json_object_get(out, "id_document_checked_at")), "2026-11-22T08:30:00Z");
+    assert_string_equal(json_string_value(json_object_get(out, "start_at")), "2026-11-22T08:30:00Z");
     json_decref(out);
-    assert_int_equal(check("identities", "{\"id_document_checked_at\":\"2026-11-22T09:30:00\"}", VALIDATE_UPDATE, NULL, &e),
+    assert_int_equal(check("appointments", "{\"start_at\":\"2026-11-22T09:30:00\"}", VALIDATE_UPDATE, NULL, &e),
                      HE_INVALID_VALUE);
-    assert_int_equal(check("identities", "{\"id_document_checked_at\":\"2026-11-31T09:30:00Z\"}", VALIDATE_UPDATE, NULL, &e),
+    /* fields changed only by the identity rules are refused from API input */
+    assert_int_equal(check("identities", "{\"rniv_status\":\"qualifiee\"}", VALIDATE_UPDATE, NULL, &e), HE_READONLY_FIELD);
+    assert_string_equal(e.field, "rniv_status");
+    assert_int_equal(check("identities", "{\"ins_matricule\":\"109076322083489\"}", VALIDATE_UPDATE, NULL, &e),
+                     HE_READONLY_FIELD);
+    assert_int_equal(check("appointments", "{\"start_at\":\"2026-11-31T09:30:00Z\"}", VALIDATE_UPDATE, NULL, &e),
                      HE_INVALID_VALUE);
     /* integers */
     assert_int_equal(check("catalogue", "{\"duration_minutes\":1.5}", VALIDATE_UPDATE, NULL, &e), HE_INVALID_TYPE);

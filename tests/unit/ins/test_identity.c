@@ -492,9 +492,12 @@ static void test_RIS_INS_05_06_roles(void **state)
     ins_policy p = policy(false);
     assert_true(ins_role_allowed(&p, INS_PERM_VIEW_INS, "radiologue"));
     assert_false(ins_role_allowed(&p, INS_PERM_CALL_INSI, "radiologue"));
-    assert_true(ins_role_allowed(&p, INS_PERM_CALL_INSI, "secretaire"));
-    assert_false(ins_role_allowed(&p, INS_PERM_EDIT_STRICT, "secretaire"));
-    assert_true(ins_role_allowed(&p, INS_PERM_EDIT_STRICT, "identitovigilance"));
+    /* defaults use Couloir's roles: reception calls INSi, the administrator acts as the
+     * identity-vigilance referent for strict traits */
+    assert_true(ins_role_allowed(&p, INS_PERM_CALL_INSI, "accueil"));
+    assert_false(ins_role_allowed(&p, INS_PERM_CALL_INSI, "manipulateur"));
+    assert_false(ins_role_allowed(&p, INS_PERM_EDIT_STRICT, "accueil"));
+    assert_true(ins_role_allowed(&p, INS_PERM_EDIT_STRICT, "admin"));
     assert_false(ins_role_allowed(&p, INS_PERM_VIEW_INS, "invite"));
     assert_false(ins_role_allowed(&p, INS_PERM_VIEW_INS, ""));
 }
