@@ -35,6 +35,12 @@ def check_backend(store_url, tmp):
     env = base_env(store_url)
     # version needs no configuration
     assert run(["version"], env).stdout.startswith("couloir ")
+    # ins check: valid matricule and key, kind from the OID; invalid key exits non-zero
+    out = run(["ins", "check", "1 09 07 63 220 834 89", "1.2.250.1.213.1.4.10"], env).stdout
+    assert "VALIDE" in out and "test" in out.lower(), out
+    p = run(["ins", "check", "109076322083488"], env, check=False)
+    assert p.returncode != 0 and "INVALIDE" in p.stdout and "clé attendue" in p.stdout, p.stdout
+    assert run(["ins", "frobnicate"], env, check=False).returncode == 2
     # an unknown key in the file is refused with the file, and the key, named
     bad = os.path.join(tmp, "bad.ini")
     with open(bad, "w") as f:

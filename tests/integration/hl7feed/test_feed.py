@@ -186,6 +186,15 @@ def check_identity_rules(c, db, pacs):
     assert row[:3] == ("PAT-TROIS", "qualifiee", "EPOUSE"), row
     assert db.one(f"SELECT COUNT(*) FROM identity_review WHERE patient_id = {row[3]}") == "1"
 
+    # the outgoing rule (ins_may_emit, RIS.INS.37): the same identity, no longer qualified (status set
+    # directly in the database to isolate the emitter), goes to the PACS with its traits only
+    db.exec(f"UPDATE identity SET rniv_status = 'recuperee' WHERE patient_id = {row[3]}")
+    ack = c.send(hp.orm("ID-OUT", "IPP101", "PL-INS", ["ACQK001"], birth_name="PAT-TROIS", given="DOMINIQUE",
+                        given_list="DOMINIQUE", dob="19790328", sex="F", cog="63220"))
+    assert hp.ack_code(ack) == "AA", ack
+    got = pacs.wait_for(lambda x: "OMI^O23" in x and "PL-INS" in x)
+    assert got and "IPP101" in got[0] and ins not in got[0] and "PAT-TROIS" in got[0], got
+
     # ZFA (DMP) and PV1 visit
     ack = c.send(hp.adt("A01", "ID-4", "IPP102", extra="ZFA|OUVERT|20250101|Y|20250101|N|N").replace(
         "PV1|1|O", "PV1|1|I|RADIO||||||||||||||||VIS-1"))
