@@ -3,6 +3,10 @@
 ModalityWorklists plugin, the same queries timed with the same client (findscu_min.py).
 
   bench/mwl/run.py --steps 10000 [--repeat 20] [--couloir-port P] [--peers/--no-peers]
+  bench/mwl/run.py --steps 1000000 --couloir build-rel/src/app/couloir [--db PATH] [--no-peers]
+
+--couloir BIN loads the steps into a fresh SQLite store (load_couloir.py; kept with --db PATH
+when the file does not exist yet, reused when it does) and starts `couloir serve` on it.
 
 Peers are only run at 10,000 steps or fewer (they read every file per query). Prints median
 and p99 per query for each server, and the speed-up of Couloir. Everything binds 127.0.0.1.
@@ -20,6 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import findscu_min  # noqa: E402
+import load_couloir  # noqa: E402
 import mwlgen  # noqa: E402
 
 RETURN_KEYS = [
@@ -111,6 +116,23 @@ def start_orthanc(tmp, steps):
     return proc, port, "ORTHANC"
 
 
+def start_couloir(tmp, binary, steps, db=None):
+    db = db or os.path.join(tmp, "couloir.db")
+    if not os.path.exists(db):
+        t0 = time.time()
+        load_couloir.migrate(binary, db)
+        load_couloir.load(db, steps, ["BENCH"])
+        print(f"loaded {len(steps)} steps into {db} in {time.time() - t0:.1f} s", flush=True)
+    port, http = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COULOIR_")}
+    env.update({"COULOIR_STORE_URL": "sqlite:" + db, "COULOIR_HTTP_PORT": str(http), "COULOIR_HTTP_BIND": "127.0.0.1",
+                "COULOIR_HL7_LISTEN_PORT": "0", "COULOIR_DICOM_PORT": str(port), "COULOIR_DICOM_BIND_ADDRESS": "127.0.0.1",
+                "COULOIR_LOG_LEVEL": "warn", "COULOIR_SITE_TIMEZONE": "Europe/Paris"})
+    proc = subprocess.Popen([binary, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port)
+    return proc, port, "COULOIR"
+
+
 def measure(name, port, called, repeat):
     rows = {}
     for qname, keys in QUERIES.items():
@@ -136,13 +158,22 @@ def main():
     ap.add_argument("--peers", action=argparse.BooleanOptionalAction, default=True)
     ap.add_argument("--couloir-port", type=int, help="a running Couloir MWL SCP already loaded with --steps")
     ap.add_argument("--couloir-aet", default="COULOIR")
+    ap.add_argument("--couloir", help="the couloir binary: load the steps into a SQLite store and serve them")
+    ap.add_argument("--db", help="with --couloir: SQLite file to create (or reuse when it exists)")
     args = ap.parse_args()
     steps = list(mwlgen.steps(args.steps))
     results = {}
     procs = []
     tmp = tempfile.mkdtemp(prefix="couloir-mwl-bench-")
     try:
-        if args.couloir_port:
+        if args.couloir:
+            proc, port, called = start_couloir(tmp, args.couloir, steps, args.db)
+            procs.append(proc)
+            print(f"Couloir ({args.steps} steps):")
+            results["couloir"] = measure("couloir", port, called, args.repeat)
+            proc.terminate()
+            proc.wait(timeout=30)
+        elif args.couloir_port:
             print(f"Couloir ({args.steps} steps):")
             results["couloir"] = measure("couloir", args.couloir_port, args.couloir_aet, args.repeat)
         if args.peers and args.steps <= 10000:

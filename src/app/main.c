@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/app_store.h"
+#include "hl7feed/hl7feed.h"
 #include "ins/ins.h"
 
 static void usage(FILE *out)
@@ -20,6 +22,10 @@ static void usage(FILE *out)
           "                             crée un compte local (rôles : accueil, manipulateur, radiologue, admin)\n"
           "  ins check MATRICULE [OID]  vérifie un matricule INS et sa clé\n"
           "  config [--markdown]        affiche la configuration effective (secrets masqués)\n"
+          "  hl7 parse FICHIER [--json] | hl7 send HÔTE:PORT FICHIER\n"
+          "                             affiche un message HL7 / l'envoie en MLLP et affiche l'acquittement\n"
+          "  hl7 inbox|reprocess ID [--raw FICHIER]|outbox\n"
+          "                             boîte de réception HL7, retraitement, état des envois\n"
           "  version                    affiche la version\n"
           "\n"
           "Chaque réglage [section] cle peut être donné par la variable d'environnement COULOIR_SECTION_CLE.\n",
@@ -64,6 +70,8 @@ int main(int argc, char **argv)
         }
         return ins_check_main(argc - i - 1, argv + i + 1);
     }
+    if (strcmp(verb, "hl7") == 0 && i + 1 < argc && (strcmp(argv[i + 1], "parse") == 0 || strcmp(argv[i + 1], "send") == 0))
+        return hl7feed_tool_main(argc - i, argv + i);
 
     /* `--config` may also follow the verb. */
     int vargc = 0;
@@ -87,6 +95,11 @@ int main(int argc, char **argv)
     else if (strcmp(verb, "demo") == 0) rc = app_demo(cfg);
     else if (strcmp(verb, "user") == 0) rc = app_user(cfg, vargc, vargv);
     else if (strcmp(verb, "config") == 0) rc = app_config(cfg, vargc, vargv);
+    else if (strcmp(verb, "hl7") == 0) {
+        store_t *st = app_open_store(cfg, 1);
+        rc = st ? hl7feed_cli_main(st, cfg, vargc, vargv) : 1;
+        if (st) store_close(st);
+    }
     else {
         fprintf(stderr, "couloir: commande inconnue : %s\n", verb);
         usage(stderr);

@@ -6,10 +6,14 @@
 
 #include "app/app.h"
 #include "core/log.h"
+#include "dicom/dicom.h"
 #include "domain/report_lifecycle.h"
+#include "hl7/hl7.h"
+#include "hl7feed/hl7feed.h"
 #include "http/http.h"
 #include "ins/ins.h"
 #include "store/store.h"
+#include "worklist/worklist.h"
 
 const config_setting app_settings[] = {
     {"log", "level", "info", "Minimum level written to stderr: debug, info, warn or error.", false},
@@ -31,6 +35,10 @@ static const config_setting *const all_tables[] = {
     http_settings,
     ins_settings,
     report_lifecycle_settings,
+    hl7_settings,
+    hl7feed_settings,
+    dicom_settings,
+    worklist_settings,
 };
 
 /* A relative [http] web_root that does not exist from the working directory falls back to the

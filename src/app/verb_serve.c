@@ -6,8 +6,10 @@
 #include "app/app.h"
 #include "app/app_store.h"
 #include "core/log.h"
+#include "hl7feed/hl7feed.h"
 #include "http/http.h"
 #include "store/store.h"
+#include "worklist/worklist.h"
 
 int app_migrate(config_t *cfg)
 {
@@ -40,10 +42,18 @@ int app_serve(config_t *cfg)
     }
     LOG_INFOF("app", "Couloir started", "version=%s http_port=%u store=%s", COULOIR_VERSION,
               http_server_port(http), store_backend(st));
+    /* HL7 (MLLP listener, inbox, outbound messages): a failure is logged, the rest still serves. */
+    hl7feed_service *hl7 = hl7feed_service_start(st, cfg, err, sizeof err);
+    if (!hl7) LOG_ERRORF("app", "HL7 service not started", "error=\"%s\"", err);
+    /* DICOM (echo, modality worklist, MPPS): a failure is logged, the rest still serves. */
+    worklist_service *dicom = worklist_service_start(st, cfg, err, sizeof err);
+    if (!dicom && err[0]) LOG_ERRORF("app", "DICOM service not started", "error=\"%s\"", err);
 
     int sig = 0;
     sigwait(&stop, &sig);
     LOG_INFOF("app", "stopping", "signal=%d", sig);
+    worklist_service_stop(dicom);
+    hl7feed_service_stop(hl7);
     http_server_stop(http);
     store_close(st);
     LOG_INFOF("app", "stopped", "%s", "");
