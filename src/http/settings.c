@@ -15,7 +15,7 @@ const config_setting http_settings[] = {
     {"http", "login_max_attempts", "5",
      "Failed logins allowed per client address and per login within login_window_seconds before 429.", false},
     {"http", "login_window_seconds", "300", "Sliding window of the login rate limiter, in seconds.", false},
-    {"http", "web_root", "web", "Folder of the static web UI served for non-API paths (index.html for /).", false},
+    {"http", "web_root", "web", "Folder of the static web UI served for non-API paths (index.html for /). A relative path missing from the working directory falls back to the web/ folder of the source tree Couloir was built from.", false},
     {"http", "slot_step_minutes", "15", "Free-slot search: candidate start times are multiples of this from the opening time.",
      false},
     {"http", "slot_weekends", "false", "Free-slot search: also offer Saturdays and Sundays.", false},
