@@ -49,7 +49,13 @@ int app_demo(config_t *cfg)
     if (rc != 0) return 1;
 
     printf("\nDonnées de démonstration prêtes.\n\n");
-    printf("Couloir : %s\n", config_get(cfg, "site", "public_url"));
+    /* The default public URL names port 8080: follow an overridden [http] port instead. */
+    const char *url = config_get(cfg, "site", "public_url");
+    const char *port = config_get(cfg, "http", "port");
+    if (url && strcmp(url, "http://localhost:8080") == 0 && port && strcmp(port, "8080") != 0)
+        printf("Couloir : http://localhost:%s\n", port);
+    else
+        printf("Couloir : %s\n", url ? url : "");
     const char *insi = config_get(cfg, "insi", "url"); /* the INSi stand-in when started by scripts/demo.sh */
     if (insi && *insi) printf("Téléservice INSi (simulateur couloir-insi-sim) : %s\n", insi);
     printf("\nComptes de démonstration :\n");
