@@ -482,10 +482,11 @@ http_server_t *http_server_start(const config_t *cfg, store_t *st, char *err, si
         {MHD_OPTION_END, 0, NULL},
     };
     srv->daemon = MHD_start_daemon(
-        flags, (uint16_t)port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-        srv, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+        /* the logger first, so that libmicrohttpd reports option errors through it */
+        flags, (uint16_t)port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
+        MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+        MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!srv->daemon) {
         snprintf(err, errlen, "cannot listen on %s:%ld%s (address in use, bad certificate or key?)",
