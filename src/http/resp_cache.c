@@ -1,7 +1,8 @@
 /* Response cache of the hot read endpoints (agenda, free-slot search): a small fixed table with
  * least-recently-used eviction, one mutex. An entry is valid while the store's write generation
- * is the one it was computed under and it is younger than the TTL. Bodies are copied out, so an
- * entry can be replaced while a previous copy is being sent. */
+ * is the one it was computed under and it is younger than the TTL; between one and two TTLs, one
+ * caller recomputes it while the others still get it. Bodies are copied out, so an entry can be
+ * replaced while a previous copy is being sent. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@ typedef struct {
     uint64_t generation;
     int64_t stored_ms;
     uint64_t last_use;
+    int64_t refresh_started_ms; /* 0: nobody is recomputing this entry */
 } entry;
 
 struct http_resp_cache {
@@ -76,9 +78,19 @@ bool http_resp_cache_get(http_resp_cache *c, const char *key, uint64_t generatio
     for (size_t i = 0; i < c->n; i++) {
         entry *x = &c->e[i];
         if (!x->key || strcmp(x->key, key) != 0) continue;
-        if (x->generation != generation || now_ms - x->stored_ms >= c->ttl_ms || now_ms < x->stored_ms) {
+        int64_t age = now_ms - x->stored_ms;
+        if (x->generation != generation || age >= 2 * c->ttl_ms || age < 0) {
             entry_clear(x); /* stale: free its memory now */
             break;
+        }
+        if (age >= c->ttl_ms) {
+            /* Past its TTL but no local write since (same generation): one caller recomputes it
+             * while the others keep getting this copy, so that an expiry never makes every
+             * concurrent client recompute at once (a stampede that showed as p99 spikes). */
+            if (!x->refresh_started_ms || now_ms - x->refresh_started_ms >= c->ttl_ms) {
+                x->refresh_started_ms = now_ms ? now_ms : 1;
+                break; /* miss for this caller: it refreshes */
+            }
         }
         bool gz = want_gzip && x->gz && gzipped;
         const char *src = gz ? x->gz : x->body;
@@ -138,7 +150,7 @@ void http_resp_cache_put(http_resp_cache *c, const char *key, uint64_t generatio
         return;
     }
     entry_clear(slot);
-    *slot = (entry){k, b, len, z, z ? gz_len : 0, count, generation, now_ms, ++c->tick};
+    *slot = (entry){k, b, len, z, z ? gz_len : 0, count, generation, now_ms, ++c->tick, 0};
     pthread_mutex_unlock(&c->mu);
 }
 

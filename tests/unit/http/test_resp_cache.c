@@ -57,6 +57,26 @@ static void test_hit_generation_ttl(void **state)
     http_resp_cache_free(c);
 }
 
+/* Past the TTL, with no write since: one caller is told to recompute, the others keep the copy
+ * (no stampede) until the refresh lands or twice the TTL has passed. */
+static void test_single_refresh_after_ttl(void **state)
+{
+    (void)state;
+    http_resp_cache *c = http_resp_cache_new(4, 1000, 1024);
+    http_resp_cache_put(c, "agenda", 3, 10000, "old", 3, NULL, 0, 1);
+    assert_false(get(c, "agenda", 3, 11000, "", 0));      /* first caller past the TTL: refreshes */
+    assert_true(get(c, "agenda", 3, 11001, "old", 1));    /* the others: the previous answer */
+    assert_true(get(c, "agenda", 3, 11500, "old", 1));
+    assert_false(get(c, "agenda", 3, 12000, "", 0));      /* refresher gave up (a TTL later): another one */
+    http_resp_cache_put(c, "agenda", 3, 12001, "new", 3, NULL, 0, 2);
+    assert_true(get(c, "agenda", 3, 12002, "new", 2));
+    assert_false(get(c, "agenda", 4, 12003, "", 0));      /* a write: never the old answer */
+    http_resp_cache_put(c, "agenda", 4, 12004, "w", 1, NULL, 0, 1);
+    assert_false(get(c, "agenda", 4, 14004, "", 0));      /* twice the TTL: dropped */
+    assert_false(get(c, "agenda", 4, 14005, "", 0));
+    http_resp_cache_free(c);
+}
+
 static void test_lru_and_bounds(void **state)
 {
     (void)state;
@@ -167,6 +187,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hit_generation_ttl),
+        cmocka_unit_test(test_single_refresh_after_ttl),
         cmocka_unit_test(test_lru_and_bounds),
         cmocka_unit_test(test_gzip_variant),
         cmocka_unit_test(test_accepts_gzip),
