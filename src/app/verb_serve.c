@@ -36,7 +36,8 @@ int app_serve(config_t *cfg)
     char err[512];
     http_server_t *http = http_server_start(cfg, st, err, sizeof err);
     if (!http) {
-        LOG_ERRORF("app", "HTTP server failed to start", "error=\"%s\"", err);
+        char q[600];
+        LOG_ERRORF("app", "HTTP server failed to start", "error=%s", log_quote(err, q, sizeof q));
         store_close(st);
         return 1;
     }
@@ -44,10 +45,12 @@ int app_serve(config_t *cfg)
               http_server_port(http), store_backend(st));
     /* HL7 (MLLP listener, inbox, outbound messages): a failure is logged, the rest still serves. */
     hl7feed_service *hl7 = hl7feed_service_start(st, cfg, err, sizeof err);
-    if (!hl7) LOG_ERRORF("app", "HL7 service not started", "error=\"%s\"", err);
+    char quoted[600];
+    if (!hl7) LOG_ERRORF("app", "HL7 service not started", "error=%s", log_quote(err, quoted, sizeof quoted));
     /* DICOM (echo, modality worklist, MPPS): a failure is logged, the rest still serves. */
     worklist_service *dicom = worklist_service_start(st, cfg, err, sizeof err);
-    if (!dicom && err[0]) LOG_ERRORF("app", "DICOM service not started", "error=\"%s\"", err);
+    if (!dicom && err[0])
+        LOG_ERRORF("app", "DICOM service not started", "error=%s", log_quote(err, quoted, sizeof quoted));
 
     int sig = 0;
     sigwait(&stop, &sig);
