@@ -52,15 +52,11 @@ store_status hl7s_inbox_find(store_conn_t *c, const char *source, const char *co
 {
     db_param p[] = {db_text(source), db_text(control_id)};
     db_rows r = {0};
-    store_status st = db_exec(c,
+    store_status st = db_exec_row(c,
                               "SELECT id, state, outcome FROM inbox_message WHERE source = ? AND control_id = ? "
                               "ORDER BY id DESC LIMIT 1",
-                              p, NP(p), &r, NULL);
+                              p, NP(p), &r);
     if (st != STORE_OK) return st;
-    if (r.nrows == 0) {
-        db_rows_free(&r);
-        return STORE_NOT_FOUND;
-    }
     db_parse_i64(db_cell(&r, 0, 0), id);
     if (state) copy_cell(state, state_len, db_cell(&r, 0, 1));
     if (outcome) copy_cell(outcome, outcome_len, db_cell(&r, 0, 2));
@@ -142,12 +138,8 @@ static store_status one_int(store_conn_t *c, const char *sql, const db_param *p,
                             int64_t *second)
 {
     db_rows r = {0};
-    store_status st = db_exec(c, sql, p, np, &r, NULL);
+    store_status st = db_exec_row(c, sql, p, np, &r);
     if (st != STORE_OK) return st;
-    if (r.nrows == 0) {
-        db_rows_free(&r);
-        return STORE_NOT_FOUND;
-    }
     *out = 0;
     db_parse_i64(db_cell(&r, 0, 0), out);
     if (second) {
@@ -186,16 +178,12 @@ store_status hl7s_identity_by_patient(store_conn_t *c, int64_t patient_id, hl7s_
 {
     db_param p[] = {db_int(patient_id)};
     db_rows r = {0};
-    store_status st = db_exec(c,
+    store_status st = db_exec_row(c,
                               "SELECT id, patient_id, birth_name, used_name, first_given_name, given_names, "
                               "used_given_name, birth_date, sex, birth_cog, ins_matricule, ins_oid, rniv_status, "
                               "douteuse, fictive, homonyme FROM identity WHERE patient_id = ?",
-                              p, NP(p), &r, NULL);
+                              p, NP(p), &r);
     if (st != STORE_OK) return st;
-    if (r.nrows == 0) {
-        db_rows_free(&r);
-        return STORE_NOT_FOUND;
-    }
     memset(o, 0, sizeof *o);
     db_parse_i64(db_cell(&r, 0, 0), &o->id);
     db_parse_i64(db_cell(&r, 0, 1), &o->patient_id);
@@ -315,15 +303,11 @@ store_status hl7s_exam_by_code(store_conn_t *c, const char *code, int64_t *exam_
 {
     db_param p[] = {db_text(code), db_text(code)};
     db_rows r = {0};
-    store_status st = db_exec(c,
+    store_status st = db_exec_row(c,
                               "SELECT id, modality_type, label FROM exam_catalogue WHERE active = 1 AND "
                               "(ccam_code = ? OR loinc_code = ?) ORDER BY id LIMIT 1",
-                              p, NP(p), &r, NULL);
+                              p, NP(p), &r);
     if (st != STORE_OK) return st;
-    if (r.nrows == 0) {
-        db_rows_free(&r);
-        return STORE_NOT_FOUND;
-    }
     db_parse_i64(db_cell(&r, 0, 0), exam_id);
     copy_cell(modality, mlen, db_cell(&r, 0, 1));
     copy_cell(label, llen, db_cell(&r, 0, 2));
@@ -336,15 +320,11 @@ store_status hl7s_order_by_placer(store_conn_t *c, const char *placer, int64_t *
 {
     db_param p[] = {db_text(placer)};
     db_rows r = {0};
-    store_status st = db_exec(c,
+    store_status st = db_exec_row(c,
                               "SELECT id, patient_id, status FROM imaging_order WHERE placer_number = ? "
                               "ORDER BY id DESC LIMIT 1",
-                              p, NP(p), &r, NULL);
+                              p, NP(p), &r);
     if (st != STORE_OK) return st;
-    if (r.nrows == 0) {
-        db_rows_free(&r);
-        return STORE_NOT_FOUND;
-    }
     db_parse_i64(db_cell(&r, 0, 0), order_id);
     db_parse_i64(db_cell(&r, 0, 1), patient_id);
     copy_cell(status, slen, db_cell(&r, 0, 2));

@@ -267,6 +267,16 @@ store_status db_fail(store_conn_t *c, store_status st, const char *fmt, ...)
     return st;
 }
 
+store_status db_exec_row(store_conn_t *c, const char *sql, const db_param *p, size_t np, db_rows *out)
+{
+    store_status st = db_exec(c, sql, p, np, out, NULL);
+    if (st == STORE_OK && out->nrows == 0) {
+        db_rows_free(out);
+        return STORE_NOT_FOUND;
+    }
+    return st;
+}
+
 store_status db_exec(store_conn_t *c, const char *sql, const db_param *p, size_t np, db_rows *out, int64_t *changes)
 {
     if (out) memset(out, 0, sizeof *out);

@@ -129,6 +129,8 @@ store_status db_audit_check(store_conn_t *c, const store_audit_event *ev);
 
 /* Runs one statement on a connection, recording the error text in c->err. */
 store_status db_exec(store_conn_t *c, const char *sql, const db_param *p, size_t np, db_rows *out, int64_t *changes);
+/* A query expected to return a row: STORE_NOT_FOUND (rows freed) when it returns none. */
+store_status db_exec_row(store_conn_t *c, const char *sql, const db_param *p, size_t np, db_rows *out);
 
 /* Opens a transaction unless one is already open; *opened tells the caller whether it must
  * finish it with db_tx_end. Lets multi-statement operations stay atomic when called outside
