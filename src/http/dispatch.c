@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "http/http_internal.h"
+#include "http/h_hl7.h"
+#include "http/h_reports.h"
 
 static const http_route routes[] = {
     {"GET", "/healthz", h_healthz, AUTH_NONE},
@@ -21,6 +23,9 @@ static const http_route routes[] = {
     {"POST", "/api/v1/identities/{id}/proof", h_identity_proof, AUTH_SESSION},
     {"GET", "/api/v1/identities/{id}/history", h_identity_history, AUTH_SESSION},
     {"GET", "/api/v1/identities/{id}/insi-traces", h_identity_insi_traces, AUTH_SESSION},
+/* Feature route tables, one file per feature, before the generic resource routes. */
+#include "http/routes_reports.inc"
+#include "http/routes_hl7.inc"
     {"GET", "/api/v1/{res}", h_resource_list, AUTH_SESSION},
     {"POST", "/api/v1/{res}", h_resource_create, AUTH_SESSION},
     {"GET", "/api/v1/{res}/{id}", h_resource_get, AUTH_SESSION},

@@ -40,6 +40,12 @@ static const char *q(const char *s)
     return o;
 }
 
+/* Feature documentation, one file per feature (included: they use y(), q(), op(), ok()...). */
+static void openapi_report_paths(void);
+static void openapi_report_schemas(void);
+static void openapi_hl7_paths(void);
+static void openapi_hl7_schemas(void);
+
 static void roles_text(unsigned roles, char *buf, size_t n)
 {
     size_t used = 0;
@@ -451,6 +457,8 @@ static void generate(void)
     y("      responses:");
     ok("200", "Traces, oldest first", "InsiTraces");
     errors("400 401 403 404");
+    openapi_report_paths();
+    openapi_hl7_paths();
     for (size_t i = 0; i < n; i++) resource_paths(&res[i]);
 
     y("components:");
@@ -626,8 +634,13 @@ static void generate(void)
     y("      type: object");
     y("      properties:");
     y("        items: {type: array, items: {type: object, properties: {id: {type: integer}, at: {type: string, format: date-time}, duration_ms: {type: integer}, who: {type: string}, user_id: {type: integer, nullable: true}, operation: {type: string}, message_id: {type: string, nullable: true}, query: {type: string, nullable: true}, http_status: {type: integer, nullable: true}, outcome: {type: string}, result: {type: string, nullable: true}, accepted_at: {type: string, nullable: true}}}}");
+    openapi_report_schemas();
+    openapi_hl7_schemas();
     for (size_t i = 0; i < n; i++) resource_schemas(&res[i]);
 }
+
+#include "openapi_reports.inc"
+#include "openapi_hl7.inc"
 
 /* Every route of the table appears as a path (placeholders {res} expanded). */
 static int check_routes(const char *doc)
