@@ -20,13 +20,7 @@ static void text_section(cda_ctx *c, const char *tpl_base, const char *tpl_fr, c
 
 static void history_observation(cda_ctx *c, const char *code, const char *display, const char *content_id)
 {
-    cx_start(c, "entry");
-    cx_start(c, "observation");
-    cx_attr(c, "classCode", "OBS");
-    cx_attr(c, "moodCode", "EVN");
-    cx_template(c, "2.16.840.1.113883.10.20.6.2.13");
-    cx_template(c, "1.2.250.1.213.1.1.3.150");
-    cx_new_id(c);
+    cb_clinical_observation_open(c);
     cx_code(c, "code", code, display, CDA_OID_LOINC, "LOINC");
     cb_reference(c, "text", content_id);
     cb_status_completed(c);
@@ -60,13 +54,7 @@ static void contraindication_observation(cda_ctx *c, const cda_cv *ci, const cha
 {
     const char *system_name = NULL;
     const char *system = cda_has(ci->code) ? contraindication_system(ci->code, &system_name) : NULL;
-    cx_start(c, "entry");
-    cx_start(c, "observation");
-    cx_attr(c, "classCode", "OBS");
-    cx_attr(c, "moodCode", "EVN");
-    cx_template(c, "2.16.840.1.113883.10.20.6.2.13");
-    cx_template(c, "1.2.250.1.213.1.1.3.150");
-    cx_new_id(c);
+    cb_clinical_observation_open(c);
     cx_code(c, "code", "64100-1", "Contre-indications", CDA_OID_LOINC, "LOINC");
     cb_reference(c, "text", "contre-indications");
     cb_status_completed(c);
@@ -141,10 +129,7 @@ static void clinical_information(cda_ctx *c)
 static void technique_entry(cda_ctx *c)
 {
     const cda_exam *e = c->e;
-    cx_start(c, "entry");
-    cx_start(c, "procedure");
-    cx_attr(c, "classCode", "PROC");
-    cx_attr(c, "moodCode", "EVN");
+    cb_entry_open(c, "procedure", "PROC");
     cx_template(c, "1.2.840.10008.9.14");
     cx_template(c, "1.2.250.1.213.1.1.3.153");
     cx_new_id(c);
@@ -158,14 +143,7 @@ static void technique_entry(cda_ctx *c)
     cx_code_open(c, "methodCode", e->modality, cda_modality_display(e->modality), CDA_OID_DCM, "DCM");
     cb_original_text(c, "acte-modalite");
     cx_end(c);
-    cx_start(c, "targetSiteCode");
-    cx_attr(c, "xsi:type", "CD");
-    cx_attr(c, "code", e->target_site.code);
-    cx_attr(c, "displayName", e->target_site.display);
-    cx_attr(c, "codeSystem", CDA_OID_SNOMED);
-    cx_attr(c, "codeSystemName", "SNOMED CT");
-    cb_original_text(c, "acte-localisation");
-    cx_end(c);
+    cb_target_site(c, &e->target_site);
     cx_end(c);
     cx_end(c);
 }

@@ -42,10 +42,7 @@ void cb_catalog_section(cda_ctx *c)
     cx_end(c);
     cx_end(c); /* text */
 
-    cx_start(c, "entry");
-    cx_start(c, "act");
-    cx_attr(c, "classCode", "ACT");
-    cx_attr(c, "moodCode", "EVN");
+    cb_entry_open(c, "act", "ACT");
     cx_template(c, "1.2.840.10008.9.16");
     cx_template(c, "1.2.250.1.213.1.1.3.155");
     cx_ii(c, "id", e->study_uid, NULL);

@@ -88,6 +88,9 @@ void cb_section_close(cda_ctx *c);
 void cb_reference(cda_ctx *c, const char *elem, const char *target);
 void cb_original_text(cda_ctx *c, const char *target);
 void cb_status_completed(cda_ctx *c);
+void cb_entry_open(cda_ctx *c, const char *element, const char *class_code); /* <entry><element ... EVN> */
+void cb_clinical_observation_open(cda_ctx *c); /* entry + observation 6.2.13 / 3.150 + id */
+void cb_target_site(cda_ctx *c, const cda_cv *site); /* SNOMED CT targetSiteCode */
 void cb_null_site(cda_ctx *c);                       /* <targetSiteCode nullFlavor="NA"/> */
 void cb_td_content(cda_ctx *c, const char *id, const char *text);
 void cb_td_text(cda_ctx *c, const char *text);

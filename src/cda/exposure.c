@@ -60,10 +60,7 @@ void cb_exposure_section(cda_ctx *c)
     cx_end(c); /* text */
 
     /* Who authorised the exposure. */
-    cx_start(c, "entry");
-    cx_start(c, "procedure");
-    cx_attr(c, "classCode", "PROC");
-    cx_attr(c, "moodCode", "EVN");
+    cb_entry_open(c, "procedure", "PROC");
     cx_template(c, "1.2.250.1.213.1.1.3.165");
     cx_code_open(c, "code", "121290", "Exposition du patient aux rayonnements ionisants", CDA_OID_DCM, "DCM");
     cb_original_text(c, "exposition");
@@ -82,13 +79,7 @@ void cb_exposure_section(cda_ctx *c)
     cx_end(c);
 
     /* Pregnancy status. */
-    cx_start(c, "entry");
-    cx_start(c, "observation");
-    cx_attr(c, "classCode", "OBS");
-    cx_attr(c, "moodCode", "EVN");
-    cx_template(c, "2.16.840.1.113883.10.20.6.2.13");
-    cx_template(c, "1.2.250.1.213.1.1.3.150");
-    cx_new_id(c);
+    cb_clinical_observation_open(c);
     cx_code(c, "code", "364320009", "statut de grossesse", CDA_OID_SNOMED, "SNOMED CT");
     cb_status_completed(c);
     cx_ts(c, "effectiveTime", e->start);
@@ -109,10 +100,7 @@ void cb_exposure_section(cda_ctx *c)
         char id[32], num[48];
         snprintf(id, sizeof id, "dose-%zu", i + 1);
         cb_format_decimal(e->doses[i].value, num, sizeof num, '.');
-        cx_start(c, "entry");
-        cx_start(c, "observation");
-        cx_attr(c, "classCode", "OBS");
-        cx_attr(c, "moodCode", "EVN");
+        cb_entry_open(c, "observation", "OBS");
         cx_template(c, "2.16.840.1.113883.10.20.6.2.14");
         cx_template(c, "1.2.250.1.213.1.1.3.154");
         cx_new_id(c);
@@ -125,14 +113,7 @@ void cb_exposure_section(cda_ctx *c)
         cx_attr(c, "value", num);
         cx_attr(c, "unit", e->doses[i].unit);
         cx_end(c);
-        cx_start(c, "targetSiteCode");
-        cx_attr(c, "xsi:type", "CD");
-        cx_attr(c, "code", e->target_site.code);
-        cx_attr(c, "displayName", e->target_site.display);
-        cx_attr(c, "codeSystem", CDA_OID_SNOMED);
-        cx_attr(c, "codeSystemName", "SNOMED CT");
-        cb_original_text(c, "acte-localisation");
-        cx_end(c);
+        cb_target_site(c, &e->target_site);
         cx_end(c);
         cx_end(c);
     }

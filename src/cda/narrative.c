@@ -50,6 +50,38 @@ void cb_status_completed(cda_ctx *c)
     cx_end(c);
 }
 
+/* <entry><element classCode=... moodCode="EVN">: the caller closes both with cx_end. */
+void cb_entry_open(cda_ctx *c, const char *element, const char *class_code)
+{
+    cx_start(c, "entry");
+    cx_start(c, element);
+    cx_attr(c, "classCode", class_code);
+    cx_attr(c, "moodCode", "EVN");
+}
+
+/* An observation entry of the imaging clinical-information kind (IHE 2.16.840.1.113883.10.20.6.2.13,
+ * CI-SIS 1.2.250.1.213.1.1.3.150) with a fresh id; the caller writes code... and closes both. */
+void cb_clinical_observation_open(cda_ctx *c)
+{
+    cb_entry_open(c, "observation", "OBS");
+    cx_template(c, "2.16.840.1.113883.10.20.6.2.13");
+    cx_template(c, "1.2.250.1.213.1.1.3.150");
+    cx_new_id(c);
+}
+
+/* The exam's SNOMED CT target site, pointing at the "acte-localisation" narrative cell. */
+void cb_target_site(cda_ctx *c, const cda_cv *site)
+{
+    cx_start(c, "targetSiteCode");
+    cx_attr(c, "xsi:type", "CD");
+    cx_attr(c, "code", site->code);
+    cx_attr(c, "displayName", site->display);
+    cx_attr(c, "codeSystem", CDA_OID_SNOMED);
+    cx_attr(c, "codeSystemName", "SNOMED CT");
+    cb_original_text(c, "acte-localisation");
+    cx_end(c);
+}
+
 void cb_null_site(cda_ctx *c)
 {
     cx_start(c, "targetSiteCode");

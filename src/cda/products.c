@@ -89,10 +89,7 @@ static void product_details(cda_ctx *c, const cda_product *p, const char *id, co
 
 void cb_contrast_entry(cda_ctx *c, const cda_product *p)
 {
-    cx_start(c, "entry");
-    cx_start(c, "substanceAdministration");
-    cx_attr(c, "classCode", "SBADM");
-    cx_attr(c, "moodCode", "EVN");
+    cb_entry_open(c, "substanceAdministration", "SBADM");
     cx_template(c, "1.2.840.10008.9.13");
     cx_template(c, "1.2.250.1.213.1.1.3.151");
     cx_new_id(c);
@@ -105,10 +102,7 @@ void cb_contrast_entry(cda_ctx *c, const cda_product *p)
 
 void cb_radiopharmaceutical_entry(cda_ctx *c, const cda_product *p)
 {
-    cx_start(c, "entry");
-    cx_start(c, "substanceAdministration");
-    cx_attr(c, "classCode", "SBADM");
-    cx_attr(c, "moodCode", "EVN");
+    cb_entry_open(c, "substanceAdministration", "SBADM");
     cx_template(c, "1.2.250.1.213.1.1.3.173");
     cx_code(c, "code", "440252007", "administration de produits radiopharmaceutiques", CDA_OID_SNOMED, "SNOMED CT");
     product_details(c, p, "radiopharmaceutique", "radiopharmaceutique-activite", 1);

@@ -402,6 +402,31 @@ out:
     free(s);
 }
 
+/* The end of an identity change: audits it when every write succeeded (st), then commits, or
+ * rolls back. The transaction is closed either way; false (answered) on failure. */
+static bool commit_change(http_ctx *cx, store_status st, const char *action, int64_t patient_id, const char *detail,
+                          const model_resource *res)
+{
+    if (st == STORE_OK) st = http_audit(cx, action, "identities", cx->id, patient_id, "success", detail);
+    if (st == STORE_OK) st = store_commit(cx->conn);
+    else store_rollback(cx->conn);
+    if (st != STORE_OK) {
+        http_fail_store(cx->resp, st, res);
+        return false;
+    }
+    return true;
+}
+
+/* 200 {identity, warnings (taken), message}. */
+static void answer_change(http_ctx *cx, const id_state *s, json_t *warnings, const char *message)
+{
+    json_t *resp = json_object();
+    json_object_set_new(resp, "identity", identity_view(s, cx->id, user_may(cx, &s->policy, INS_PERM_VIEW_INS)));
+    json_object_set_new(resp, "warnings", warnings);
+    json_object_set_new(resp, "message", json_string(message));
+    http_set_json(cx->resp, 200, resp);
+}
+
 /* ---- POST /api/v1/identities/{id}/insi-accept ---------------------------------------------------- */
 void h_identity_insi_accept(http_ctx *cx)
 {
@@ -484,26 +509,14 @@ void h_identity_insi_accept(http_ctx *cx)
     }
     if (st == STORE_OK) st = ids_events_add(cx->conn, cx->id, s->patient_id, cx->user.id, hist);
     if (st == STORE_OK) st = ids_trace_mark_accepted(cx->conn, json_integer_value(tid), now);
-    if (st == STORE_OK) {
-        char detail[64];
-        snprintf(detail, sizeof detail, "trace %lld, statut %s", (long long)json_integer_value(tid),
-                 ins_status_code(s->ident.status));
-        st = http_audit(cx, "insi_accept", "identities", cx->id, s->patient_id, "success", detail);
-    }
-    if (st == STORE_OK) st = store_commit(cx->conn);
-    else store_rollback(cx->conn);
+    char detail[64];
+    snprintf(detail, sizeof detail, "trace %lld, statut %s", (long long)json_integer_value(tid),
+             ins_status_code(s->ident.status));
     in_tx = false;
-    if (st != STORE_OK) {
-        http_fail_store(cx->resp, st, NULL);
-        goto out;
-    }
-    json_t *resp = json_object();
-    json_object_set_new(resp, "identity", identity_view(s, cx->id, user_may(cx, &s->policy, INS_PERM_VIEW_INS)));
-    json_object_set_new(resp, "warnings", warnings_json(pb));
-    json_object_set_new(resp, "message", json_string(s->ident.status == INS_STATUS_QUAL
-                                                         ? "Identité qualifiée : INS récupéré et identité validée."
-                                                         : "Identité récupérée : INS et traits issus du téléservice INSi."));
-    http_set_json(cx->resp, 200, resp);
+    if (!commit_change(cx, st, "insi_accept", s->patient_id, detail, NULL)) goto out;
+    answer_change(cx, s, warnings_json(pb), s->ident.status == INS_STATUS_QUAL
+                                              ? "Identité qualifiée : INS récupéré et identité validée."
+                                              : "Identité récupérée : INS et traits issus du téléservice INSi.");
 out:
     if (in_tx) store_rollback(cx->conn);
     free(returned);
@@ -571,30 +584,18 @@ void h_identity_proof(http_ctx *cx)
     if (st == STORE_OK)
         st = ids_proof_add(cx->conn, cx->id, s->patient_id, cx->user.id, cx->user.login, ptype->code, ptype->high_trust,
                            who.now);
-    if (st == STORE_OK) {
-        char detail[80];
-        snprintf(detail, sizeof detail, "%s, statut %s", ptype->code, ins_status_code(s->ident.status));
-        st = http_audit(cx, "identity_proof", "identities", cx->id, s->patient_id, "success", detail);
-    }
-    if (st == STORE_OK) st = store_commit(cx->conn);
-    else store_rollback(cx->conn);
+    char detail[80];
+    snprintf(detail, sizeof detail, "%s, statut %s", ptype->code, ins_status_code(s->ident.status));
     in_tx = false;
-    if (st != STORE_OK) {
-        http_fail_store(cx->resp, st, res);
-        goto out;
-    }
-    json_t *resp = json_object();
-    json_object_set_new(resp, "identity", identity_view(s, cx->id, user_may(cx, &s->policy, INS_PERM_VIEW_INS)));
+    if (!commit_change(cx, st, "identity_proof", s->patient_id, detail, res)) goto out;
     json_t *w = warnings_json(pb);
     json_t *w2 = warnings_json(pb2);
     json_array_extend(w, w2);
     json_decref(w2);
-    json_object_set_new(resp, "warnings", w);
     char msg[160];
     snprintf(msg, sizeof msg, "Justificatif %s enregistré (%s degré de confiance) ; statut : %s.", ptype->code,
              ptype->high_trust ? "haut" : "faible", ins_status_label(s->ident.status));
-    json_object_set_new(resp, "message", json_string(msg));
-    http_set_json(cx->resp, 200, resp);
+    answer_change(cx, s, w, msg);
 out:
     if (in_tx) store_rollback(cx->conn);
     json_decref(body);

@@ -288,19 +288,48 @@ static insi_software software(const insi_client *c)
     return (insi_software){c->idam, c->software_name, c->software_version, c->instance};
 }
 
-int insi_search_traits(insi_client *c, const char *who, const insi_traits_query *q, insi_call *out)
+/* The common start of a search: refuses an anonymous call, starts the clock and makes the
+ * message id and timestamp. Returns false (out filled with the refusal) when refused. */
+static bool search_begin(insi_client *c, const char *who, const char *op, insi_call *out, char mid[37], char ts[32],
+                         int64_t *start)
 {
-    static const char op[] = "rechercherInsAvecTraitsIdentite";
     memset(out, 0, sizeof *out);
     if (!c || ins_blank(who)) {
         refuse(out, who ? who : "", op, "appel INSi refusé : utilisateur non identifié");
-        return -1;
+        return false;
     }
-    int64_t start = time_now_ms();
+    *start = time_now_ms();
     out->trace.duration_ms = time_monotonic_ms();
-    char mid[37], ts[32], err[200];
     make_uuid(mid);
-    time_format_utc(time_now_unix(), ts, sizeof ts);
+    time_format_utc(time_now_unix(), ts, 32);
+    return true;
+}
+
+/* The common end: a request that could not be built is refused (the query text is kept in the
+ * trace), otherwise it is sent. Frees req. */
+static int search_send(insi_client *c, const char *who, const char *op, const char *action, int built, buf_t *req,
+                       const char *err, const char *mid, int64_t start, insi_call *out)
+{
+    int rc;
+    if (built != 0) {
+        char query[sizeof out->trace.query];
+        memcpy(query, out->trace.query, sizeof query);
+        refuse(out, who, op, err);
+        memcpy(out->trace.query, query, sizeof query);
+        rc = -1;
+    } else {
+        rc = call(c, who, op, action, req, mid, start, out);
+    }
+    buf_free(req);
+    return rc;
+}
+
+int insi_search_traits(insi_client *c, const char *who, const insi_traits_query *q, insi_call *out)
+{
+    static const char op[] = "rechercherInsAvecTraitsIdentite";
+    char mid[37], ts[32], err[200] = "";
+    int64_t start;
+    if (!search_begin(c, who, op, out, mid, ts, &start)) return -1;
     if (q)
         snprintf(out->trace.query, sizeof out->trace.query,
                  "NomNaissance=%s Prenom=%s Sexe=%s DateNaissance=%s LieuNaissance=%s", q->birth_name ? q->birth_name : "",
@@ -308,49 +337,24 @@ int insi_search_traits(insi_client *c, const char *who, const insi_traits_query 
                  q->birth_place ? q->birth_place : "");
     insi_software sw = software(c);
     buf_t req = BUF_INIT;
-    if (insi_build_traits_request(&sw, who, mid, ts, q, &req, err, sizeof err) != 0) {
-        char query[sizeof out->trace.query];
-        memcpy(query, out->trace.query, sizeof query);
-        refuse(out, who, op, err);
-        memcpy(out->trace.query, query, sizeof query);
-        buf_free(&req);
-        return -1;
-    }
-    int rc = call(c, who, op, INSI_ACTION_TRAITS, &req, mid, start, out);
-    buf_free(&req);
-    return rc;
+    int built = insi_build_traits_request(&sw, who, mid, ts, q, &req, err, sizeof err);
+    return search_send(c, who, op, INSI_ACTION_TRAITS, built, &req, err, mid, start, out);
 }
 
 int insi_search_vitale(insi_client *c, const char *who, const insi_vitale_query *q, insi_call *out)
 {
     static const char op[] = "rechercherInsAvecCarteVitale";
-    memset(out, 0, sizeof *out);
-    if (!c || ins_blank(who)) {
-        refuse(out, who ? who : "", op, "appel INSi refusé : utilisateur non identifié");
-        return -1;
-    }
-    int64_t start = time_now_ms();
-    out->trace.duration_ms = time_monotonic_ms();
-    char mid[37], ts[32], err[200];
-    make_uuid(mid);
-    time_format_utc(time_now_unix(), ts, sizeof ts);
+    char mid[37], ts[32], err[200] = "";
+    int64_t start;
+    if (!search_begin(c, who, op, out, mid, ts, &start)) return -1;
     if (q)
         snprintf(out->trace.query, sizeof out->trace.query, "NIR carte=%s%s DateNaissance=%s Rang=%s",
                  q->nir ? q->nir : "", q->key ? q->key : "", q->birth_date ? q->birth_date : "",
                  q->birth_rank ? q->birth_rank : "");
     insi_software sw = software(c);
     buf_t req = BUF_INIT;
-    if (insi_build_vitale_request(&sw, who, mid, ts, q, &req, err, sizeof err) != 0) {
-        char query[sizeof out->trace.query];
-        memcpy(query, out->trace.query, sizeof query);
-        refuse(out, who, op, err);
-        memcpy(out->trace.query, query, sizeof query);
-        buf_free(&req);
-        return -1;
-    }
-    int rc = call(c, who, op, INSI_ACTION_VITALE, &req, mid, start, out);
-    buf_free(&req);
-    return rc;
+    int built = insi_build_vitale_request(&sw, who, mid, ts, q, &req, err, sizeof err);
+    return search_send(c, who, op, INSI_ACTION_VITALE, built, &req, err, mid, start, out);
 }
 
 int insi_search_identity(insi_client *c, const char *who, const ins_identity *id, insi_strategy *out)
