@@ -1,4 +1,5 @@
-/* API handlers for the inbox and the delivery state (routed by the HTTP module). */
+/* JSON views of the inbox and of the delivery state for the CLI (`couloir hl7 inbox|reprocess|outbox`).
+ * The HTTP API (src/http/h_hl7.c) reads the same store functions. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,11 +35,12 @@ static int listing(hl7feed_t *f, bool inbox, const char *state, const char *limi
     store_conn_t *c = store_acquire(f->st);
     if (!c) return error_body(body, 503, "Base de données indisponible");
     json_t *items = NULL;
-    store_status st = inbox ? hl7s_inbox_list(c, state && *state ? state : NULL, lim, &items)
-                            : hl7s_outbox_list(c, "hl7", lim, &items);
+    int64_t total = 0;
+    store_status st = inbox ? hl7s_inbox_list(c, state && *state ? state : NULL, lim, 0, &items, &total)
+                            : hl7s_outbox_list(c, NULL, 0, lim, 0, &items, &total);
     store_release(f->st, c);
     if (st != STORE_OK) return error_body(body, 500, "Lecture impossible");
-    *body = json_pack("{s:o}", "items", items);
+    *body = json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)total);
     return 200;
 }
 
@@ -57,8 +59,9 @@ static const char *ack_name(hl7_ack_code c) { return c == HL7_ACK_AA ? "AA" : c 
 json_t *feed_outcome_json(const hl7feed_outcome *o);
 json_t *feed_outcome_json(const hl7feed_outcome *o)
 {
-    return json_pack("{s:s,s:i,s:s,s:s}", "ack", ack_name(o->code), "error", o->error, "location", o->location,
-                     "text", o->text);
+    const char *state = o->code == HL7_ACK_AA ? "processed" : o->code == HL7_ACK_AE ? "failed" : "rejected";
+    return json_pack("{s:s,s:i,s:s,s:s,s:s}", "ack", ack_name(o->code), "error", o->error, "location", o->location,
+                     "text", o->text, "state", state);
 }
 
 int hl7feed_api_reprocess(hl7feed_t *f, int64_t id, const json_t *request, json_t **body)

@@ -10,8 +10,11 @@
  *   - identity feed (IHE PAM, French extension): ADT A01..A47 through ins_feed_apply();
  *   - orders in (IHE SWF.b placer orders): ORM^O01 and OMI^O23 -> orders, requested
  *     procedures, scheduled steps from the exam catalogue;
- *   - outbound through the outbox (kind "hl7"): OMI^O23/ORM^O01 and ADT A08/A40 to the PACS,
- *     enqueued in the transaction of the change; the "hl7" sender delivers over MLLP.
+ *   - outbound through the outbox (kind "hl7"): OMI^O23/ORM^O01 and ADT A08/A40 to every
+ *     destination subscribed (table hl7_destination), enqueued in the transaction of the
+ *     change; the "hl7" sender delivers over MLLP (one client per destination);
+ *   - report transmission (kind "report-hl7", queued by the reporting code): the CDA N1 becomes
+ *     ORU^R01 or MDM^T02/T10/T04 jobs for the destinations subscribed to reports.
  *
  * No global mutable state: everything hangs off an hl7feed_t. See docs/hl7-integration.md. */
 #ifndef COULOIR_HL7FEED_HL7FEED_H
@@ -32,15 +35,17 @@ extern const config_setting hl7feed_settings[];
 
 typedef struct hl7feed hl7feed_t;
 
-/* Reads [hl7] and [hl7feed] from cfg (which must outlive the handle). NULL with a French
- * message on an invalid setting. Nothing listens before hl7feed_start(). */
+/* Reads [hl7] and [hl7feed] from cfg (which must outlive the handle) and keeps the destination
+ * of [hl7feed] pacs_* (row "pacs" of source "config" in hl7_destination) in step with it. NULL
+ * with a French message on an invalid setting or a database failure. Nothing listens before
+ * hl7feed_start(). */
 hl7feed_t *hl7feed_new(store_t *st, const config_t *cfg, char *err, size_t errlen);
 /* Starts the MLLP listener thread and the group-commit worker (no-op when [hl7] listen_port is
  * 0). Returns 0, or -1 with a French message (e.g. port in use). */
 int hl7feed_start(hl7feed_t *f, char *err, size_t errlen);
 /* The bound listener port (0 when not listening). */
 int hl7feed_port(const hl7feed_t *f);
-/* Registers the "hl7" sender on an outbox dispatcher (before outbox_start). */
+/* Registers the "hl7" and "report-hl7" senders on an outbox dispatcher (before outbox_start). */
 int hl7feed_register_sender(hl7feed_t *f, outbox_t *ob);
 /* Stops the listener and the worker: messages not yet committed are not acknowledged (their
  * senders resend). */
@@ -48,12 +53,19 @@ void hl7feed_stop(hl7feed_t *f);
 void hl7feed_free(hl7feed_t *f);
 
 /* Everything `couloir serve` runs for HL7: the feed (listener + worker) and an outbox
- * dispatcher on the store's queue with the "hl7" sender (one worker). NULL with a French
- * message when a setting is invalid or the port cannot be bound. */
+ * dispatcher on the store's queue with the "hl7" and "report-hl7" senders (one worker). NULL
+ * with a French message when a setting is invalid or delivery cannot start. When only the
+ * listener fails (port in use...), the service is returned (delivery and reprocessing work),
+ * err holds the reason and hl7feed_service_listener() reports it. */
 typedef struct hl7feed_service hl7feed_service;
 hl7feed_service *hl7feed_service_start(store_t *st, const config_t *cfg, char *err, size_t errlen);
-/* The listener port of a running service (0 when disabled). */
+/* The listener port of a running service (0 when disabled or failed). */
 int hl7feed_service_port(const hl7feed_service *s);
+/* State of the MLLP listener: 1 listening (*port = bound port), 0 disabled ([hl7] listen_port
+ * 0, or s NULL), -1 failed to start (err = the French reason). port and err may be NULL/0. */
+int hl7feed_service_listener(const hl7feed_service *s, int *port, char *err, size_t errlen);
+/* The feed of a service (for hl7feed_reprocess...), NULL when s is NULL. */
+hl7feed_t *hl7feed_service_feed(hl7feed_service *s);
 /* Stops the listener, the worker and the outbox (in-flight deliveries finish); frees. */
 void hl7feed_service_stop(hl7feed_service *s);
 
@@ -79,10 +91,12 @@ store_status hl7feed_ingest(hl7feed_t *f, const char *peer, const char *msg, siz
  * already processed, or a store error. */
 store_status hl7feed_reprocess(hl7feed_t *f, int64_t id, const char *corrected, hl7feed_outcome *out);
 
-/* API handlers (the HTTP module routes to them; admin role):
- *   GET  /api/hl7/inbox?state=&limit=     -> hl7feed_api_inbox_list
- *   POST /api/hl7/inbox/{id}/reprocess    -> hl7feed_api_reprocess (body {"raw": "..."} optional)
- *   GET  /api/hl7/outbox?limit=           -> hl7feed_api_outbox_list
+/* JSON views used by the CLI (`couloir hl7 inbox|reprocess|outbox`); the HTTP API
+ * (/api/v1/hl7/..., src/http/h_hl7.c) reads the same store functions and reprocesses through
+ * the http_hooks the application fills with hl7feed_reprocess:
+ *   hl7feed_api_inbox_list   {"items": [...], "total": N}   (state: received|processed|failed|rejected)
+ *   hl7feed_api_reprocess    {"ack", "error", "location", "text", "state"} (body {"raw": "..."} optional)
+ *   hl7feed_api_outbox_list  {"items": [...], "total": N}
  * Each returns an HTTP status and a new JSON body in *body ({"error": "..."} in French on failure). */
 int hl7feed_api_inbox_list(hl7feed_t *f, const char *state, const char *limit, json_t **body);
 int hl7feed_api_reprocess(hl7feed_t *f, int64_t id, const json_t *request, json_t **body);
@@ -98,11 +112,13 @@ int hl7feed_cli_main(store_t *st, const config_t *cfg, int argc, char **argv);
 int hl7feed_tool_main(int argc, char **argv);
 
 /* --- outbound (also for other modules: scheduling UI, identity screens) ------------------ */
-/* Enqueue, inside the caller's open transaction, the PACS message for an order: control "NW"
- * (scheduled), "XO" (updated) or "CA" (cancelled). No-op (STORE_OK) when no PACS destination
- * is configured. */
+/* Enqueue, inside the caller's open transaction, the message for an order to every enabled
+ * destination subscribed to orders (table hl7_destination, OMI^O23 or ORM^O01 per its flavour):
+ * control "NW" (scheduled), "XO" (updated) or "CA" (cancelled). No-op (STORE_OK) when there is
+ * no such destination. */
 store_status hl7feed_enqueue_order(hl7feed_t *f, store_conn_t *c, int64_t order_id, const char *control);
-/* ADT^A08 (patient update) or, with merged_ipp, ADT^A40 (merge of merged_ipp into the patient). */
+/* ADT^A08 (patient update) or, with merged_ipp, ADT^A40 (merge of merged_ipp into the patient),
+ * to every enabled destination subscribed to patients. */
 store_status hl7feed_enqueue_patient(hl7feed_t *f, store_conn_t *c, int64_t patient_id, const char *merged_ipp);
 
 #endif

@@ -10,6 +10,15 @@
 
 typedef struct ingest_item ingest_item;
 
+/* A reconnecting MLLP client to one destination, remade when its address changes. */
+typedef struct {
+    int64_t destination_id;
+    char host[256];
+    int port;
+    bool tls;
+    hl7_mllp_client *client;
+} feed_client;
+
 struct hl7feed {
     store_t *st;
     const config_t *cfg;
@@ -19,15 +28,14 @@ struct hl7feed {
     char app[64], facility[64];
     char domain_senders[512], trusted_senders[512];
     size_t batch_max;
-    /* PACS destination */
+    /* the destination defined by [hl7feed] pacs_* (row of source "config" in hl7_destination) */
     bool pacs_enabled;
-    char pacs_host[256];
-    int pacs_port;
-    bool pacs_omi; /* OMI^O23 (2.5.1) rather than ORM^O01 (2.3.1) */
-    char pacs_charset[32], pacs_app[64], pacs_facility[64];
-    int pacs_ack_timeout_ms;
-    pthread_mutex_t send_mu;
-    hl7_mllp_client *client;
+    hl7s_destination pacs;
+    int64_t pacs_id;          /* its row (0 when none) */
+    int ack_timeout_ms;       /* [hl7feed] pacs_ack_timeout_seconds, for every destination */
+    pthread_mutex_t send_mu;  /* guards clients (one MLLP client per destination) */
+    feed_client *clients;
+    size_t nclients;
     outbox_t *outbox;   /* woken after a commit that enqueued messages (may be NULL) */
     uint64_t enqueued;  /* outbound jobs enqueued so far (atomic) */
     /* listener */
@@ -90,7 +98,22 @@ void feed_outcome_decode(const char *s, hl7feed_outcome *o);
 int feed_build_ack(hl7feed_t *f, const hl7_message *m, const char *raw, size_t len, const hl7feed_outcome *o,
                    buf_t *ack);
 
-/* The "hl7" outbox sender. */
+/* PID-32 of an identity status ("VALI" for qualified/validated identities, else "PROV"). */
+const char *feed_reliability(const char *rniv_status);
+/* True when the INS of the identity may be sent (ins_may_emit: qualified, valid key, OID). */
+bool feed_ins_emittable(const hl7feed_t *f, const hl7s_identity *r);
+
+/* The "hl7" outbox sender: payload {"destination_id": N, "message": "..."} (the former
+ * {"destination": "pacs", ...} names the configured destination). */
 outbox_result feed_send(void *ctx, const outbox_job *job, char *error, size_t error_len);
+/* The "report-hl7" sender (contract B of the reporting work): reads the CDA N1 document and
+ * enqueues one "hl7" job per enabled destination subscribed to reports, in one transaction. */
+outbox_result feed_send_report(void *ctx, const outbox_job *job, char *error, size_t error_len);
+
+/* Enqueues, inside the caller's transaction, the serialized UTF-8 message for destination
+ * dest_id ("hl7" job with its hl7_outbound link: message_type "OMI^O23", control_id MSH-10).
+ * dedup_key may be NULL. */
+store_status feed_enqueue_message(hl7feed_t *f, store_conn_t *c, int64_t dest_id, const char *message, size_t len,
+                                  const char *message_type, const char *control_id, const char *dedup_key);
 
 #endif

@@ -1,6 +1,8 @@
-/* The "hl7" outbox sender: delivers a queued message over MLLP to its destination and reads
- * the acknowledgement (AA/CA: sent; AE/AR/CE/CR: refused for good; no answer: retry). */
+/* The "hl7" outbox sender: delivers a queued message over MLLP to its destination (one
+ * reconnecting client per destination) and reads the acknowledgement (AA/CA: sent; AE/AR/CE/CR:
+ * refused for good; no connection or no answer: retried with the outbox back-off). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hl7feed/hl7feed_internal.h"
@@ -11,21 +13,102 @@ static outbox_result fail(char *error, size_t n, outbox_result r, const char *fm
     return r;
 }
 
+/* The client of destination d (created, or remade when its address changed). send_mu held. */
+static hl7_mllp_client *client_for(hl7feed_t *f, const hl7s_destination *d)
+{
+    feed_client *fc = NULL;
+    for (size_t i = 0; i < f->nclients; i++)
+        if (f->clients[i].destination_id == d->id) fc = &f->clients[i];
+    if (fc && (strcmp(fc->host, d->host) != 0 || fc->port != d->port || fc->tls != d->tls)) {
+        hl7_mllp_client_free(fc->client);
+        fc->client = NULL;
+    }
+    if (!fc) {
+        feed_client *grown = realloc(f->clients, (f->nclients + 1) * sizeof *grown);
+        if (!grown) return NULL;
+        f->clients = grown;
+        fc = &f->clients[f->nclients++];
+        memset(fc, 0, sizeof *fc);
+        fc->destination_id = d->id;
+    }
+    if (!fc->client) {
+        feed_copy(fc->host, sizeof fc->host, d->host);
+        fc->port = d->port;
+        fc->tls = d->tls;
+        hl7_mllp_client_opts o = {.host = fc->host, .port = fc->port, .ack_timeout_ms = f->ack_timeout_ms, .tls = fc->tls};
+        fc->client = hl7_mllp_client_new(&o);
+    }
+    return fc->client;
+}
+
+/* The destination a payload names: "destination_id", or the former "destination": "pacs". */
+static store_status load_destination(hl7feed_t *f, const json_t *p, hl7s_destination *d)
+{
+    json_t *id = json_object_get(p, "destination_id");
+    int64_t dest_id = json_is_integer(id) ? json_integer_value(id) : 0;
+    const char *legacy = json_string_value(json_object_get(p, "destination"));
+    if (!dest_id && legacy && strcmp(legacy, "pacs") == 0) dest_id = f->pacs_id;
+    if (dest_id <= 0) return STORE_NOT_FOUND;
+    store_conn_t *c = store_acquire(f->st);
+    if (!c) return STORE_BUSY;
+    store_status st = hl7s_destination_get(c, dest_id, d);
+    store_release(f->st, c);
+    return st;
+}
+
+/* Sends out (already in the destination's charset) and classifies the acknowledgement. */
+static outbox_result deliver(hl7feed_t *f, const hl7s_destination *d, const buf_t *out, char *error, size_t error_len)
+{
+    hl7_error herr;
+    memset(&herr, 0, sizeof herr);
+    buf_t ack = BUF_INIT;
+    pthread_mutex_lock(&f->send_mu);
+    hl7_mllp_client *client = client_for(f, d);
+    int rc = client ? hl7_mllp_client_send(client, out->data, out->len, &ack, &herr) : HL7_E_NOMEM;
+    if (rc != HL7_OK && client) hl7_mllp_client_close(client);
+    pthread_mutex_unlock(&f->send_mu);
+    if (rc != HL7_OK) {
+        buf_free(&ack);
+        char detail[400];
+        snprintf(detail, sizeof detail, "%.64s (%.200s:%d) : %.120s", d->name, d->host, d->port,
+                 herr.message[0] ? herr.message : hl7_strerror((hl7_err)rc));
+        return fail(error, error_len, OUTBOX_RETRY, "Destination HL7 injoignable ou sans réponse, %s", detail);
+    }
+    hl7_message *a = hl7_parse(ack.data, ack.len, NULL, &herr);
+    buf_free(&ack);
+    if (!a) return fail(error, error_len, OUTBOX_RETRY, "Acquittement illisible : %s", herr.message);
+    char code[8], text[200];
+    feed_getn(a, "MSA-1", code, sizeof code);
+    feed_getn(a, "ERR-8", text, sizeof text);
+    if (!text[0]) feed_getn(a, "MSA-3", text, sizeof text);
+    hl7_message_free(a);
+    if (strcmp(code, "AA") == 0 || strcmp(code, "CA") == 0) return OUTBOX_SENT;
+    char detail[300];
+    snprintf(detail, sizeof detail, "%s %s", code, text);
+    return fail(error, error_len, OUTBOX_REJECTED, "Message refusé par le destinataire : %s", detail);
+}
+
 outbox_result feed_send(void *ctx, const outbox_job *job, char *error, size_t error_len)
 {
     hl7feed_t *f = ctx;
     json_error_t jerr;
     json_t *p = json_loads(job->payload, 0, &jerr);
-    const char *dest = p ? json_string_value(json_object_get(p, "destination")) : NULL;
     json_t *jm = p ? json_object_get(p, "message") : NULL;
-    if (!dest || !json_is_string(jm)) {
+    if (!json_is_string(jm)) {
         json_decref(p);
         return fail(error, error_len, OUTBOX_REJECTED, "Message HL7 en file illisible%s", "");
     }
-    if (strcmp(dest, "pacs") != 0 || !f->pacs_enabled) {
-        outbox_result r = fail(error, error_len, OUTBOX_RETRY, "Destination HL7 « %s » non configurée", dest);
+    hl7s_destination d;
+    store_status st = load_destination(f, p, &d);
+    if (st != STORE_OK) {
         json_decref(p);
-        return r;
+        if (st == STORE_NOT_FOUND)
+            return fail(error, error_len, OUTBOX_REJECTED, "Destination HL7 inconnue ou supprimée%s", "");
+        return fail(error, error_len, OUTBOX_RETRY, "Base de données indisponible%s", "");
+    }
+    if (!d.enabled) {
+        json_decref(p);
+        return fail(error, error_len, OUTBOX_RETRY, "Destination HL7 « %s » désactivée : envoi en attente", d.name);
     }
     /* to the destination's charset */
     hl7_error herr;
@@ -33,45 +116,23 @@ outbox_result feed_send(void *ctx, const outbox_job *job, char *error, size_t er
     hl7_message *m = hl7_parse(json_string_value(jm), json_string_length(jm), NULL, &herr);
     json_decref(p);
     if (!m) return fail(error, error_len, OUTBOX_REJECTED, "Message HL7 en file invalide : %s", herr.message);
-    buf_t out = BUF_INIT, ack = BUF_INIT;
-    int rc = hl7_serialize(m, f->pacs_charset, &out, &herr);
+    buf_t out = BUF_INIT;
+    int rc = hl7_serialize(m, d.charset, &out, &herr);
     hl7_message_free(m);
-    if (rc != HL7_OK) {
-        buf_free(&out);
-        return fail(error, error_len, OUTBOX_REJECTED, "Conversion vers le jeu de caractères du PACS impossible : %s",
-                    herr.message);
-    }
-    pthread_mutex_lock(&f->send_mu);
-    if (!f->client) {
-        hl7_mllp_client_opts o = {.host = f->pacs_host, .port = f->pacs_port, .ack_timeout_ms = f->pacs_ack_timeout_ms};
-        f->client = hl7_mllp_client_new(&o);
-    }
-    rc = f->client ? hl7_mllp_client_send(f->client, out.data, out.len, &ack, &herr) : HL7_E_NOMEM;
-    if (rc != HL7_OK && f->client) hl7_mllp_client_close(f->client);
-    pthread_mutex_unlock(&f->send_mu);
+    outbox_result r;
+    if (rc != HL7_OK)
+        r = fail(error, error_len, OUTBOX_REJECTED, "Conversion vers le jeu de caractères du destinataire impossible : %s",
+                 herr.message);
+    else
+        r = deliver(f, &d, &out, error, error_len);
     buf_free(&out);
-    if (rc != HL7_OK) {
-        buf_free(&ack);
-        return fail(error, error_len, OUTBOX_RETRY, "PACS injoignable ou sans réponse : %s",
-                    herr.message[0] ? herr.message : hl7_strerror((hl7_err)rc));
-    }
-    hl7_message *a = hl7_parse(ack.data, ack.len, NULL, &herr);
-    buf_free(&ack);
-    if (!a) return fail(error, error_len, OUTBOX_RETRY, "Acquittement du PACS illisible : %s", herr.message);
-    char code[8], text[200];
-    feed_getn(a, "MSA-1", code, sizeof code);
-    feed_getn(a, "ERR-8", text, sizeof text);
-    if (!text[0]) feed_getn(a, "MSA-3", text, sizeof text);
-    hl7_message_free(a);
-    if (strcmp(code, "AA") == 0 || strcmp(code, "CA") == 0) return OUTBOX_SENT;
-    char detail[256];
-    snprintf(detail, sizeof detail, "%s %s", code, text);
-    return fail(error, error_len, OUTBOX_REJECTED, "Message refusé par le PACS : %s", detail);
+    return r;
 }
 
 int hl7feed_register_sender(hl7feed_t *f, outbox_t *ob)
 {
     int rc = outbox_register(ob, "hl7", feed_send, f);
+    if (rc == 0) rc = outbox_register(ob, "report-hl7", feed_send_report, f);
     if (rc == 0) f->outbox = ob;
     return rc;
 }

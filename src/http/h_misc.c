@@ -1,17 +1,43 @@
-/* /healthz and role changes of user accounts. */
+/* /healthz (store, and the HL7/DICOM listeners through the application hooks) and role changes
+ * of user accounts. */
 #include <stdio.h>
 #include <string.h>
 
 #include "http/http_internal.h"
+
+/* {"state": "listening", "port": N} | {"state": "degraded", "error": "..."} | {"state": "disabled"};
+ * *degraded set when the listener is configured but not running. */
+static json_t *listener_json(void (*probe)(void *, http_listener_status *), void *ctx, bool *degraded)
+{
+    http_listener_status ls;
+    memset(&ls, 0, sizeof ls);
+    probe(ctx, &ls);
+    if (ls.state == HTTP_LISTENER_UP) return json_pack("{s:s,s:i}", "state", "listening", "port", ls.port);
+    if (ls.state == HTTP_LISTENER_FAILED) {
+        *degraded = true;
+        return json_pack("{s:s,s:s}", "state", "degraded", "error", ls.error);
+    }
+    return json_pack("{s:s}", "state", "disabled");
+}
 
 void h_healthz(http_ctx *cx)
 {
     /* Exercises the store for real: a connection from the pool and a query. */
     int version = store_schema_version(cx->app->st);
     json_t *body = json_object();
+    const http_hooks *hk = cx->app->hooks;
+    bool degraded = false;
+    json_t *listeners = json_object();
+    if (hk && hk->hl7_listener) json_object_set_new(listeners, "hl7", listener_json(hk->hl7_listener, hk->ctx, &degraded));
+    if (hk && hk->dicom_listener)
+        json_object_set_new(listeners, "dicom", listener_json(hk->dicom_listener, hk->ctx, &degraded));
+    /* status: the store ("ok", or "error" with a 503). degraded: a listener that should run does
+     * not (the API itself works, so the answer stays 200); its entry says why. */
     json_object_set_new(body, "status", json_string(version > 0 ? "ok" : "error"));
     json_object_set_new(body, "store", json_string(store_backend(cx->app->st)));
     json_object_set_new(body, "schema_version", json_integer(version));
+    json_object_set_new(body, "degraded", json_boolean(degraded));
+    json_object_set_new(body, "listeners", listeners);
     http_set_json(cx->resp, version > 0 ? 200 : 503, body);
 }
 

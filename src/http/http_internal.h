@@ -191,6 +191,7 @@ typedef struct {
     http_resp_cache *responses;  /* may be NULL (no caching) */
     const config_t *cfg;         /* the configuration ([ins], [insi]: h_identity.c); outlives the server */
     struct insi_client *insi;    /* INSi client shared by the threads; NULL when [insi] is not usable */
+    const http_hooks *hooks;     /* other adapters wired by the application (http.h); may be NULL */
 } http_app;
 
 /* What a handler sees. */
@@ -318,6 +319,7 @@ void h_identity_insi_accept(http_ctx *cx);
 void h_identity_proof(http_ctx *cx);
 void h_identity_history(http_ctx *cx);
 void h_identity_insi_traces(http_ctx *cx);
+void h_identity_proof_types(http_ctx *cx);
 /* Creates app->insi from app->cfg when [insi] is configured (a warning is logged otherwise);
  * http_identity_stop frees it. */
 void http_identity_start(http_app *app);

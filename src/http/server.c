@@ -24,6 +24,7 @@ struct http_server {
     size_t deferred;             /* suspended connections waiting for their read audit */
     http_app app;
     http_options opt;
+    http_hooks hooks;            /* app.hooks points here (all NULL when none were given) */
     char *tls_cert_pem;
     char *tls_key_pem;
     unsigned short port;
@@ -404,6 +405,12 @@ static void server_free(http_server_t *srv)
 
 http_server_t *http_server_start(const config_t *cfg, store_t *st, char *err, size_t errlen)
 {
+    return http_server_start_hooks(cfg, st, NULL, err, errlen);
+}
+
+http_server_t *http_server_start_hooks(const config_t *cfg, store_t *st, const http_hooks *hooks, char *err,
+                                       size_t errlen)
+{
     http_server_t *srv = calloc(1, sizeof *srv);
     if (!srv) {
         snprintf(err, errlen, "out of memory");
@@ -423,6 +430,8 @@ http_server_t *http_server_start(const config_t *cfg, store_t *st, char *err, si
     srv->app.st = st;
     srv->app.opt = &srv->opt;
     srv->app.cfg = cfg;
+    if (hooks) srv->hooks = *hooks;
+    srv->app.hooks = &srv->hooks;
     http_identity_start(&srv->app);
     long cache_s = get_long(cfg, "session_cache_seconds", 0, 60, err, errlen, &ok);
     if (!ok) {

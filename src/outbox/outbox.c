@@ -11,7 +11,6 @@
 #include "core/rand.h"
 #include "core/timeutil.h"
 
-#define OUTBOX_MAX_KINDS 16
 #define OUTBOX_MAX_WORKERS 16
 
 typedef struct {
@@ -65,16 +64,6 @@ outbox_t *outbox_new(const outbox_queue *queue, const outbox_policy *policy)
     return ob;
 }
 
-int outbox_register(outbox_t *ob, const char *kind, outbox_sender sender, void *ctx)
-{
-    if (ob->nsenders >= OUTBOX_MAX_KINDS || strlen(kind) >= sizeof ob->senders[0].kind) return -1;
-    sender_entry *e = &ob->senders[ob->nsenders++];
-    strcpy(e->kind, kind);
-    e->send = sender;
-    e->ctx = ctx;
-    return 0;
-}
-
 static const sender_entry *find_sender(const outbox_t *ob, const char *kind)
 {
     for (int i = 0; i < ob->nsenders; i++)
@@ -82,12 +71,24 @@ static const sender_entry *find_sender(const outbox_t *ob, const char *kind)
     return NULL;
 }
 
+int outbox_register(outbox_t *ob, const char *kind, outbox_sender sender, void *ctx)
+{
+    if (!kind || !*kind || !sender || ob->nsenders >= OUTBOX_MAX_KINDS || strlen(kind) >= sizeof ob->senders[0].kind ||
+        find_sender(ob, kind))
+        return -1;
+    sender_entry *e = &ob->senders[ob->nsenders++];
+    strcpy(e->kind, kind);
+    e->send = sender;
+    e->ctx = ctx;
+    return 0;
+}
+
 static int deliver(outbox_t *ob, const outbox_job *job, int64_t now)
 {
     char error[512] = "";
     const sender_entry *s = find_sender(ob, job->kind);
     outbox_result r;
-    if (!s) {
+    if (!s) { /* a queue that ignored the kinds asked for */
         snprintf(error, sizeof error, "Aucun canal d'envoi configuré pour « %s ».", job->kind);
         r = OUTBOX_REJECTED;
     } else {
@@ -117,7 +118,10 @@ int outbox_run_once(outbox_t *ob, int64_t now)
 {
     outbox_job jobs[64];
     int max = ob->policy.batch < 64 ? ob->policy.batch : 64;
-    int n = ob->queue.claim(ob->queue.ctx, now, ob->policy.lease_ms, jobs, max);
+    if (ob->nsenders == 0) return 0; /* nothing this dispatcher could deliver */
+    const char *kinds[OUTBOX_MAX_KINDS];
+    for (int i = 0; i < ob->nsenders; i++) kinds[i] = ob->senders[i].kind;
+    int n = ob->queue.claim(ob->queue.ctx, now, ob->policy.lease_ms, kinds, (size_t)ob->nsenders, jobs, max);
     if (n < 0) return -1;
     int rc = n;
     for (int i = 0; i < n; i++)

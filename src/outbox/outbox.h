@@ -32,10 +32,13 @@ typedef outbox_result (*outbox_sender)(void *ctx, const outbox_job *job, char *e
 /* The durable queue. Every function returns 0 on success, -1 on a storage error. */
 typedef struct {
     void *ctx;
-    /* Claims up to `max` jobs due at `now` (unix ms) for `lease_ms` (a crashed worker's jobs
-     * become due again when the lease ends). Fills jobs[] and returns how many, or -1. The jobs'
-     * strings stay valid until release_claimed() is called for them. */
-    int (*claim)(void *ctx, int64_t now, int64_t lease_ms, outbox_job *jobs, int max);
+    /* Claims up to `max` jobs due at `now` (unix ms) whose kind is one of kinds[0..nkinds-1]
+     * (the kinds the dispatcher has senders for: jobs of other kinds stay pending until a
+     * sender exists) for `lease_ms` (a crashed worker's jobs become due again when the lease
+     * ends). Fills jobs[] and returns how many, or -1. The jobs' strings stay valid until
+     * release_claimed() is called for them. */
+    int (*claim)(void *ctx, int64_t now, int64_t lease_ms, const char *const *kinds, size_t nkinds,
+                 outbox_job *jobs, int max);
     void (*release_claimed)(void *ctx, outbox_job *jobs, int n);
     /* Records an attempt and its outcome; state is "done", "retry" (with next_at) or "failed". */
     int (*record)(void *ctx, int64_t job_id, const char *state, int64_t next_at, const char *error);
@@ -59,7 +62,10 @@ int64_t outbox_backoff_ms(const outbox_policy *p, int attempts, uint64_t jitter_
 
 typedef struct outbox outbox_t;
 
-/* Creates a dispatcher over `queue`. Register senders before outbox_start(). */
+/* Creates a dispatcher over `queue`. Register senders before outbox_start(); the dispatcher
+ * claims only the kinds registered (at most OUTBOX_MAX_KINDS, each under 32 bytes), and
+ * claims nothing while none is. */
+#define OUTBOX_MAX_KINDS 16
 outbox_t *outbox_new(const outbox_queue *queue, const outbox_policy *policy);
 int outbox_register(outbox_t *ob, const char *kind, outbox_sender sender, void *ctx);
 /* One delivery round at `now`: claims due jobs, delivers, records outcomes. Returns the number

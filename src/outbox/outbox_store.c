@@ -4,7 +4,8 @@
 
 #include "core/log.h"
 
-static int store_claim(void *ctx, int64_t now, int64_t lease_ms, outbox_job *jobs, int max)
+static int store_claim(void *ctx, int64_t now, int64_t lease_ms, const char *const *kinds, size_t nkinds,
+                       outbox_job *jobs, int max)
 {
     store_t *st = ctx;
     store_conn_t *c = store_acquire(st);
@@ -12,7 +13,11 @@ static int store_claim(void *ctx, int64_t now, int64_t lease_ms, outbox_job *job
     store_outbox_job claimed[64];
     size_t n = 0;
     if (max > 64) max = 64;
-    store_status s = store_outbox_claim(c, now, lease_ms, (size_t)max, claimed, &n);
+    if (nkinds == 0) {
+        store_release(st, c);
+        return 0; /* no kind asked for: claiming every kind would steal other dispatchers' jobs */
+    }
+    store_status s = store_outbox_claim_kinds(c, now, lease_ms, kinds, nkinds, (size_t)max, claimed, &n);
     if (s != STORE_OK) {
         LOG_ERRORF("outbox", "claim failed", "status=%s", store_status_name(s));
         store_release(st, c);

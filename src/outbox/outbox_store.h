@@ -1,4 +1,4 @@
-/* The outbox queue on the store's outbox_job table (store_outbox_claim / store_outbox_record). */
+/* The outbox queue on the store's outbox_job table (store_outbox_claim_kinds / store_outbox_record). */
 #ifndef COULOIR_OUTBOX_STORE_H
 #define COULOIR_OUTBOX_STORE_H
 

@@ -1,4 +1,5 @@
-/* SQL of the HL7 integration (see hl7feed_store.h). */
+/* SQL of the HL7 integration (see hl7feed_store.h): savepoints, inbox, identity feed, orders.
+ * Destinations and outbound jobs: hl7feed_store_dest.c. */
 #include "store/hl7feed_store.h"
 
 #include <stdio.h>
@@ -6,16 +7,72 @@
 #include <string.h>
 
 #include "core/timeutil.h"
-#include "store/store_internal.h"
+#include "store/hl7feed_store_internal.h"
+#include "store/worklist_sql.h"
 
-#define NP(a) (sizeof(a) / sizeof((a)[0]))
+#define NP HL7S_NP
 
-static void copy_cell(char *dst, size_t n, const char *s)
+void hl7s_copy(char *dst, size_t n, const char *s) { snprintf(dst, n, "%s", s ? s : ""); }
+
+void hl7s_now(char *out, size_t n) { time_format_utc(time_now_unix(), out, n); }
+
+void hl7s_map_row(const db_rows *r, size_t row, const hl7s_col *map, size_t ncols, void *base)
 {
-    snprintf(dst, n, "%s", s ? s : "");
+    for (size_t j = 0; j < ncols && j < r->ncols; j++) {
+        const char *v = db_cell(r, row, j);
+        char *dst = (char *)base + map[j].offset;
+        int64_t n = 0;
+        switch (map[j].type) {
+        case HL7S_COL_TEXT: hl7s_copy(dst, map[j].size, v); break;
+        case HL7S_COL_I64:
+            if (!v || !db_parse_i64(v, &n)) n = 0;
+            memcpy(dst, &n, sizeof n);
+            break;
+        case HL7S_COL_INT: {
+            if (!v || !db_parse_i64(v, &n)) n = 0;
+            int i = (int)n;
+            memcpy(dst, &i, sizeof i);
+            break;
+        }
+        case HL7S_COL_BOOL: {
+            bool b = v && (strcmp(v, "1") == 0 || strcmp(v, "t") == 0 || strcmp(v, "true") == 0);
+            memcpy(dst, &b, sizeof b);
+            break;
+        }
+        }
+    }
 }
 
-static void now_iso(char *out, size_t n) { time_format_utc(time_now_unix(), out, n); }
+json_t *hl7s_rows_json(const db_rows *r, const char *const *int_cols)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < r->nrows; i++) {
+        json_t *o = json_object();
+        for (size_t j = 0; o && j < r->ncols; j++) {
+            const char *v = db_cell(r, i, j);
+            bool is_int = false;
+            for (const char *const *k = int_cols; *k; k++)
+                if (strcmp(*k, r->cols[j]) == 0) is_int = true;
+            int64_t n;
+            if (!v) json_object_set_new(o, r->cols[j], json_null());
+            else if (is_int && db_parse_i64(v, &n)) json_object_set_new(o, r->cols[j], json_integer(n));
+            else json_object_set_new(o, r->cols[j], json_string(v));
+        }
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+store_status hl7s_count(store_conn_t *c, const char *sql, const db_param *p, size_t np, int64_t *n)
+{
+    db_rows r = {0};
+    store_status st = db_exec_row(c, sql, p, np, &r);
+    if (st != STORE_OK) return st;
+    *n = 0;
+    db_parse_i64(db_cell(&r, 0, 0), n);
+    db_rows_free(&r);
+    return STORE_OK;
+}
 
 static bool valid_name(const char *name)
 {
@@ -50,16 +107,17 @@ store_status hl7s_connection_tune(store_conn_t *c)
 store_status hl7s_inbox_find(store_conn_t *c, const char *source, const char *control_id, int64_t *id, char *state,
                              size_t state_len, char *outcome, size_t outcome_len)
 {
+    if (!source || !control_id) return db_fail(c, STORE_INVALID, "inbox: source and control id required");
     db_param p[] = {db_text(source), db_text(control_id)};
     db_rows r = {0};
     store_status st = db_exec_row(c,
-                              "SELECT id, state, outcome FROM inbox_message WHERE source = ? AND control_id = ? "
-                              "ORDER BY id DESC LIMIT 1",
-                              p, NP(p), &r);
+                                  "SELECT id, state, outcome FROM inbox_message WHERE source = ? AND control_id = ? "
+                                  "ORDER BY id DESC LIMIT 1",
+                                  p, NP(p), &r);
     if (st != STORE_OK) return st;
-    db_parse_i64(db_cell(&r, 0, 0), id);
-    if (state) copy_cell(state, state_len, db_cell(&r, 0, 1));
-    if (outcome) copy_cell(outcome, outcome_len, db_cell(&r, 0, 2));
+    if (id) db_parse_i64(db_cell(&r, 0, 0), id);
+    if (state && state_len) hl7s_copy(state, state_len, db_cell(&r, 0, 1));
+    if (outcome && outcome_len) hl7s_copy(outcome, outcome_len, db_cell(&r, 0, 2));
     db_rows_free(&r);
     return STORE_OK;
 }
@@ -76,7 +134,7 @@ store_status hl7s_inbox_get(store_conn_t *c, int64_t id, char **source, char **r
     }
     *source = strdup(db_cell(&r, 0, 0) ? db_cell(&r, 0, 0) : "");
     *raw = strdup(db_cell(&r, 0, 1) ? db_cell(&r, 0, 1) : "");
-    copy_cell(state, state_len, db_cell(&r, 0, 2));
+    hl7s_copy(state, state_len, db_cell(&r, 0, 2));
     db_rows_free(&r);
     if (!*source || !*raw) {
         free(*source);
@@ -96,41 +154,83 @@ store_status hl7s_inbox_set_raw(store_conn_t *c, int64_t id, const char *raw)
     return st;
 }
 
-/* Rows to a JSON array; integer columns listed in int_cols are converted. */
-static json_t *rows_json(const db_rows *r, const char *const *int_cols)
+/* MSH-9.1^MSH-9.2 of a stored message ("ADT^A28"; the first 512 bytes suffice), read with the
+ * message's own separators; "" when the text does not start with MSH (unreadable bytes are
+ * kept as base64:). */
+static void message_type(const char *head, char *out, size_t n)
 {
-    json_t *arr = json_array();
+    out[0] = 0;
+    if (!head || strncmp(head, "MSH", 3) != 0 || !head[3]) return;
+    char sep = head[3];
+    const char *p = head + 3; /* the separator before MSH-2; the 8th one precedes MSH-9 */
+    for (int k = 1; k < 8; k++) {
+        p = strchr(p + 1, sep);
+        if (!p) return;
+    }
+    p++;
+    char comp = head[4] && head[4] != sep ? head[4] : '^';
+    size_t len = strcspn(p, (char[]){sep, '\r', '\n', 0});
+    const char *second = memchr(p, comp, len);
+    const char *third = second ? memchr(second + 1, comp, len - (size_t)(second + 1 - p)) : NULL;
+    if (third) len = (size_t)(third - p);
+    if (len >= n) len = n - 1;
+    memcpy(out, p, len);
+    out[len] = 0;
+    for (char *q = out; *q; q++)
+        if (*q == comp) *q = '^';
+}
+
+#define INBOX_COLS "id, source, control_id, substr(raw, 1, 512) AS head, state, outcome, received_at, processed_at"
+
+/* Rows of INBOX_COLS to JSON, the head column replaced by message_type. */
+static json_t *inbox_json(const db_rows *r)
+{
+    static const char *const ints[] = {"id", NULL};
+    json_t *arr = hl7s_rows_json(r, ints);
     for (size_t i = 0; arr && i < r->nrows; i++) {
-        json_t *o = json_object();
-        for (size_t j = 0; j < r->ncols; j++) {
-            const char *v = db_cell(r, i, j);
-            bool is_int = false;
-            for (const char *const *k = int_cols; *k; k++)
-                if (strcmp(*k, r->cols[j]) == 0) is_int = true;
-            int64_t n;
-            if (!v) json_object_set_new(o, r->cols[j], json_null());
-            else if (is_int && db_parse_i64(v, &n)) json_object_set_new(o, r->cols[j], json_integer(n));
-            else json_object_set_new(o, r->cols[j], json_string(v));
-        }
-        json_array_append_new(arr, o);
+        json_t *o = json_array_get(arr, i);
+        char type[32];
+        message_type(db_cell(r, i, 3), type, sizeof type);
+        json_object_del(o, "head");
+        json_object_set_new(o, "message_type", json_string(type));
     }
     return arr;
 }
 
-store_status hl7s_inbox_list(store_conn_t *c, const char *state, int64_t limit, json_t **items)
+store_status hl7s_inbox_list(store_conn_t *c, const char *state, int64_t limit, int64_t offset, json_t **items,
+                             int64_t *total)
 {
-    if (limit < 1 || limit > 1000) return db_fail(c, STORE_INVALID, "limit out of range");
-    db_param p[] = {db_text(state), db_text(state), db_int(limit)};
+    if (limit < 1 || limit > 1000 || offset < 0) return db_fail(c, STORE_INVALID, "limit or offset out of range");
+    db_param p[] = {db_text(state), db_text(state), db_int(limit), db_int(offset)};
     db_rows r = {0};
     store_status st = db_exec(c,
-                              "SELECT id, source, control_id, state, outcome, received_at, processed_at "
-                              "FROM inbox_message WHERE (CAST(? AS TEXT) IS NULL OR state = ?) ORDER BY id DESC LIMIT ?",
+                              "SELECT " INBOX_COLS " FROM inbox_message WHERE (CAST(? AS TEXT) IS NULL OR state = ?) "
+                              "ORDER BY id DESC LIMIT ? OFFSET ?",
                               p, NP(p), &r, NULL);
     if (st != STORE_OK) return st;
-    static const char *const ints[] = {"id", NULL};
-    *items = rows_json(&r, ints);
+    *items = inbox_json(&r);
     db_rows_free(&r);
-    return *items ? STORE_OK : db_fail(c, STORE_ERROR, "out of memory");
+    if (!*items) return db_fail(c, STORE_ERROR, "out of memory");
+    if (total) st = hl7s_count(c, "SELECT COUNT(*) FROM inbox_message WHERE (CAST(? AS TEXT) IS NULL OR state = ?)", p,
+                               2, total);
+    if (st != STORE_OK) {
+        json_decref(*items);
+        *items = NULL;
+    }
+    return st;
+}
+
+store_status hl7s_inbox_get_json(store_conn_t *c, int64_t id, json_t **obj)
+{
+    db_param p[] = {db_int(id)};
+    db_rows r = {0};
+    store_status st = db_exec_row(c, "SELECT " INBOX_COLS ", raw FROM inbox_message WHERE id = ?", p, NP(p), &r);
+    if (st != STORE_OK) return st;
+    json_t *arr = inbox_json(&r);
+    db_rows_free(&r);
+    *obj = json_incref(json_array_get(arr, 0));
+    json_decref(arr);
+    return *obj ? STORE_OK : db_fail(c, STORE_ERROR, "out of memory");
 }
 
 /* ------------------------------------------------------------------------------ patients */
@@ -163,7 +263,7 @@ store_status hl7s_patient_ipp(store_conn_t *c, int64_t patient_id, char *ipp, si
     store_status st = db_exec(c, "SELECT ipp FROM patient WHERE id = ?", p, NP(p), &r, NULL);
     if (st != STORE_OK) return st;
     st = r.nrows ? STORE_OK : STORE_NOT_FOUND;
-    if (r.nrows) copy_cell(ipp, n, db_cell(&r, 0, 0));
+    if (r.nrows) hl7s_copy(ipp, n, db_cell(&r, 0, 0));
     db_rows_free(&r);
     return st;
 }
@@ -176,31 +276,26 @@ store_status hl7s_patient_by_ins(store_conn_t *c, const char *matricule, int64_t
 
 store_status hl7s_identity_by_patient(store_conn_t *c, int64_t patient_id, hl7s_identity *o)
 {
+    static const hl7s_col map[] = {
+        HL7S_I64(hl7s_identity, id),                 HL7S_I64(hl7s_identity, patient_id),
+        HL7S_TEXT(hl7s_identity, birth_name),        HL7S_TEXT(hl7s_identity, used_name),
+        HL7S_TEXT(hl7s_identity, first_given_name),  HL7S_TEXT(hl7s_identity, given_names),
+        HL7S_TEXT(hl7s_identity, used_given_name),   HL7S_TEXT(hl7s_identity, birth_date),
+        HL7S_TEXT(hl7s_identity, sex),               HL7S_TEXT(hl7s_identity, birth_cog),
+        HL7S_TEXT(hl7s_identity, ins_matricule),     HL7S_TEXT(hl7s_identity, ins_oid),
+        HL7S_TEXT(hl7s_identity, rniv_status),       HL7S_BOOL(hl7s_identity, douteuse),
+        HL7S_BOOL(hl7s_identity, fictive),           HL7S_BOOL(hl7s_identity, homonyme),
+    };
     db_param p[] = {db_int(patient_id)};
     db_rows r = {0};
     store_status st = db_exec_row(c,
-                              "SELECT id, patient_id, birth_name, used_name, first_given_name, given_names, "
-                              "used_given_name, birth_date, sex, birth_cog, ins_matricule, ins_oid, rniv_status, "
-                              "douteuse, fictive, homonyme FROM identity WHERE patient_id = ?",
-                              p, NP(p), &r);
+                                  "SELECT id, patient_id, birth_name, used_name, first_given_name, given_names, "
+                                  "used_given_name, birth_date, sex, birth_cog, ins_matricule, ins_oid, rniv_status, "
+                                  "douteuse, fictive, homonyme FROM identity WHERE patient_id = ?",
+                                  p, NP(p), &r);
     if (st != STORE_OK) return st;
     memset(o, 0, sizeof *o);
-    db_parse_i64(db_cell(&r, 0, 0), &o->id);
-    db_parse_i64(db_cell(&r, 0, 1), &o->patient_id);
-    copy_cell(o->birth_name, sizeof o->birth_name, db_cell(&r, 0, 2));
-    copy_cell(o->used_name, sizeof o->used_name, db_cell(&r, 0, 3));
-    copy_cell(o->first_given_name, sizeof o->first_given_name, db_cell(&r, 0, 4));
-    copy_cell(o->given_names, sizeof o->given_names, db_cell(&r, 0, 5));
-    copy_cell(o->used_given_name, sizeof o->used_given_name, db_cell(&r, 0, 6));
-    copy_cell(o->birth_date, sizeof o->birth_date, db_cell(&r, 0, 7));
-    copy_cell(o->sex, sizeof o->sex, db_cell(&r, 0, 8));
-    copy_cell(o->birth_cog, sizeof o->birth_cog, db_cell(&r, 0, 9));
-    copy_cell(o->ins_matricule, sizeof o->ins_matricule, db_cell(&r, 0, 10));
-    copy_cell(o->ins_oid, sizeof o->ins_oid, db_cell(&r, 0, 11));
-    copy_cell(o->rniv_status, sizeof o->rniv_status, db_cell(&r, 0, 12));
-    o->douteuse = db_cell(&r, 0, 13) && strcmp(db_cell(&r, 0, 13), "1") == 0;
-    o->fictive = db_cell(&r, 0, 14) && strcmp(db_cell(&r, 0, 14), "1") == 0;
-    o->homonyme = db_cell(&r, 0, 15) && strcmp(db_cell(&r, 0, 15), "1") == 0;
+    hl7s_map_row(&r, 0, map, NP(map), o);
     db_rows_free(&r);
     return STORE_OK;
 }
@@ -209,7 +304,7 @@ store_status hl7s_patient_change_ipp(store_conn_t *c, int64_t patient_id, const 
 {
     char key[128], now[32];
     if (!store_search_key(new_ipp, key, sizeof key)) return db_fail(c, STORE_INVALID, "invalid IPP");
-    now_iso(now, sizeof now);
+    hl7s_now(now, sizeof now);
     db_param p[] = {db_text(new_ipp), db_text(key), db_text(now), db_int(patient_id)};
     int64_t changes = 0;
     store_status st =
@@ -222,7 +317,7 @@ store_status hl7s_patient_merge(store_conn_t *c, int64_t from, int64_t into)
 {
     if (from == into) return db_fail(c, STORE_INVALID, "a patient cannot be merged into itself");
     char now[32];
-    now_iso(now, sizeof now);
+    hl7s_now(now, sizeof now);
     static const char *const moves[] = {
         "UPDATE imaging_order SET patient_id = ? WHERE patient_id = ?",
         "UPDATE appointment SET patient_id = ? WHERE patient_id = ?",
@@ -233,6 +328,8 @@ store_status hl7s_patient_merge(store_conn_t *c, int64_t from, int64_t into)
         store_status st = db_exec(c, moves[i], p, NP(p), NULL, NULL);
         if (st != STORE_OK) return st;
     }
+    store_status ks = store_mwl_sync_name_key(c, STORE_MWL_PATIENT, into); /* worklist name key */
+    if (ks != STORE_OK) return ks;
     db_param p[] = {db_int(into), db_text(now), db_int(from)};
     int64_t changes = 0;
     store_status st = db_exec(c, "UPDATE patient SET active = 0, merged_into = ?, updated_at = ? WHERE id = ?", p,
@@ -245,7 +342,7 @@ store_status hl7s_review_add(store_conn_t *c, int64_t patient_id, int64_t inbox_
                              const char *incoming_json)
 {
     char now[32];
-    now_iso(now, sizeof now);
+    hl7s_now(now, sizeof now);
     db_param p[] = {db_int(patient_id), inbox_id > 0 ? db_int(inbox_id) : db_null(), db_text(reason),
                     db_text(incoming_json), db_text(now)};
     return db_exec(c,
@@ -257,14 +354,13 @@ store_status hl7s_review_add(store_conn_t *c, int64_t patient_id, int64_t inbox_
 store_status hl7s_review_count(store_conn_t *c, int64_t patient_id, int64_t *n)
 {
     db_param p[] = {db_int(patient_id)};
-    return one_int(c, "SELECT COUNT(*) FROM identity_review WHERE patient_id = ? AND state = 'open'", p, NP(p), n,
-                   NULL);
+    return hl7s_count(c, "SELECT COUNT(*) FROM identity_review WHERE patient_id = ? AND state = 'open'", p, NP(p), n);
 }
 
 store_status hl7s_dmp_upsert(store_conn_t *c, int64_t patient_id, const char *const zfa[6])
 {
     char now[32];
-    now_iso(now, sizeof now);
+    hl7s_now(now, sizeof now);
     db_param p[] = {db_int(patient_id), db_text(zfa[0]), db_text(zfa[1]), db_text(zfa[2]),
                     db_text(zfa[3]),    db_text(zfa[4]), db_text(zfa[5]), db_text(now)};
     return db_exec(c,
@@ -282,7 +378,7 @@ store_status hl7s_visit_upsert(store_conn_t *c, int64_t patient_id, const char *
                                const char *status)
 {
     char now[32];
-    now_iso(now, sizeof now);
+    hl7s_now(now, sizeof now);
     db_param p[] = {db_int(patient_id),     db_text(visit_number),  db_text(patient_class), db_text(location),
                     db_text(admitted_at),   db_text(discharged_at), db_text(status),        db_text(now)};
     return db_exec(c,
@@ -309,8 +405,8 @@ store_status hl7s_exam_by_code(store_conn_t *c, const char *code, int64_t *exam_
                               p, NP(p), &r);
     if (st != STORE_OK) return st;
     db_parse_i64(db_cell(&r, 0, 0), exam_id);
-    copy_cell(modality, mlen, db_cell(&r, 0, 1));
-    copy_cell(label, llen, db_cell(&r, 0, 2));
+    hl7s_copy(modality, mlen, db_cell(&r, 0, 1));
+    hl7s_copy(label, llen, db_cell(&r, 0, 2));
     db_rows_free(&r);
     return STORE_OK;
 }
@@ -327,7 +423,7 @@ store_status hl7s_order_by_placer(store_conn_t *c, const char *placer, int64_t *
     if (st != STORE_OK) return st;
     db_parse_i64(db_cell(&r, 0, 0), order_id);
     db_parse_i64(db_cell(&r, 0, 1), patient_id);
-    copy_cell(status, slen, db_cell(&r, 0, 2));
+    hl7s_copy(status, slen, db_cell(&r, 0, 2));
     db_rows_free(&r);
     return STORE_OK;
 }
@@ -336,37 +432,28 @@ store_status hl7s_order_set_status(store_conn_t *c, int64_t order_id, const char
                                    const char *step_status)
 {
     char now[32];
-    now_iso(now, sizeof now);
-    static const char *const open_filter = "status NOT IN ('completed', 'cancelled', 'discontinued')";
-    char sql[512];
-    {
-        db_param p[] = {db_text(order_status), db_text(now), db_text(now), db_int(order_id)};
-        snprintf(sql, sizeof sql,
-                 "UPDATE imaging_order SET status = ?, status_changed_at = ?, updated_at = ? WHERE id = ? AND %s",
-                 open_filter);
-        store_status st = db_exec(c, sql, p, NP(p), NULL, NULL);
+    hl7s_now(now, sizeof now);
+    /* the order, its open procedures, their booked/arrived steps */
+    static const char *const updates[] = {
+        "UPDATE imaging_order SET status = ?, status_changed_at = ?, updated_at = ? WHERE id = ? "
+        "AND status NOT IN ('completed', 'cancelled', 'discontinued')",
+        "UPDATE requested_procedure SET status = ?, status_changed_at = ?, updated_at = ? WHERE order_id = ? "
+        "AND status NOT IN ('completed', 'cancelled', 'discontinued')",
+        "UPDATE scheduled_step SET status = ?, status_changed_at = ?, updated_at = ? WHERE procedure_id IN "
+        "(SELECT id FROM requested_procedure WHERE order_id = ?) AND status IN ('booked', 'arrived')",
+    };
+    for (size_t i = 0; i < NP(updates); i++) {
+        db_param p[] = {db_text(i < 2 ? order_status : step_status), db_text(now), db_text(now), db_int(order_id)};
+        store_status st = db_exec(c, updates[i], p, NP(p), NULL, NULL);
         if (st != STORE_OK) return st;
     }
-    {
-        db_param p[] = {db_text(order_status), db_text(now), db_text(now), db_int(order_id)};
-        snprintf(sql, sizeof sql,
-                 "UPDATE requested_procedure SET status = ?, status_changed_at = ?, updated_at = ? "
-                 "WHERE order_id = ? AND %s",
-                 open_filter);
-        store_status st = db_exec(c, sql, p, NP(p), NULL, NULL);
-        if (st != STORE_OK) return st;
-    }
-    db_param p[] = {db_text(step_status), db_text(now), db_text(now), db_int(order_id)};
-    snprintf(sql, sizeof sql,
-             "UPDATE scheduled_step SET status = ?, status_changed_at = ?, updated_at = ? WHERE procedure_id IN "
-             "(SELECT id FROM requested_procedure WHERE order_id = ?) AND status IN ('booked', 'arrived')");
-    return db_exec(c, sql, p, NP(p), NULL, NULL);
+    return STORE_OK;
 }
 
 store_status hl7s_order_reschedule(store_conn_t *c, int64_t order_id, const char *start_at)
 {
     char now[32];
-    now_iso(now, sizeof now);
+    hl7s_now(now, sizeof now);
     db_param p[] = {db_text(start_at), db_text(now), db_int(order_id)};
     return db_exec(c,
                    "UPDATE scheduled_step SET start_at = ?, updated_at = ? WHERE status = 'booked' AND procedure_id "
@@ -376,6 +463,13 @@ store_status hl7s_order_reschedule(store_conn_t *c, int64_t order_id, const char
 
 store_status hl7s_order_procedures(store_conn_t *c, int64_t order_id, hl7s_procedure **out, size_t *n)
 {
+    static const hl7s_col map[] = {
+        HL7S_I64(hl7s_procedure, procedure_id),  HL7S_TEXT(hl7s_procedure, accession_number),
+        HL7S_TEXT(hl7s_procedure, study_instance_uid), HL7S_TEXT(hl7s_procedure, status),
+        HL7S_TEXT(hl7s_procedure, ccam_code),    HL7S_TEXT(hl7s_procedure, exam_label),
+        HL7S_TEXT(hl7s_procedure, modality),     HL7S_TEXT(hl7s_procedure, sps_id),
+        HL7S_TEXT(hl7s_procedure, start_at),     HL7S_TEXT(hl7s_procedure, ae_title),
+    };
     *out = NULL;
     *n = 0;
     db_param p[] = {db_int(order_id)};
@@ -396,19 +490,7 @@ store_status hl7s_order_procedures(store_conn_t *c, int64_t order_id, hl7s_proce
             return db_fail(c, STORE_ERROR, "out of memory");
         }
     }
-    for (size_t i = 0; i < r.nrows; i++) {
-        hl7s_procedure *x = &(*out)[i];
-        db_parse_i64(db_cell(&r, i, 0), &x->procedure_id);
-        copy_cell(x->accession_number, sizeof x->accession_number, db_cell(&r, i, 1));
-        copy_cell(x->study_instance_uid, sizeof x->study_instance_uid, db_cell(&r, i, 2));
-        copy_cell(x->status, sizeof x->status, db_cell(&r, i, 3));
-        copy_cell(x->ccam_code, sizeof x->ccam_code, db_cell(&r, i, 4));
-        copy_cell(x->exam_label, sizeof x->exam_label, db_cell(&r, i, 5));
-        copy_cell(x->modality, sizeof x->modality, db_cell(&r, i, 6));
-        copy_cell(x->sps_id, sizeof x->sps_id, db_cell(&r, i, 7));
-        copy_cell(x->start_at, sizeof x->start_at, db_cell(&r, i, 8));
-        copy_cell(x->ae_title, sizeof x->ae_title, db_cell(&r, i, 9));
-    }
+    for (size_t i = 0; i < r.nrows; i++) hl7s_map_row(&r, i, map, NP(map), &(*out)[i]);
     *n = r.nrows;
     db_rows_free(&r);
     return STORE_OK;
@@ -416,21 +498,5 @@ store_status hl7s_order_procedures(store_conn_t *c, int64_t order_id, hl7s_proce
 
 store_status hl7s_order_count(store_conn_t *c, int64_t *n)
 {
-    return one_int(c, "SELECT COUNT(*) FROM imaging_order", NULL, 0, n, NULL);
-}
-
-store_status hl7s_outbox_list(store_conn_t *c, const char *kind, int64_t limit, json_t **items)
-{
-    if (limit < 1 || limit > 1000) return db_fail(c, STORE_INVALID, "limit out of range");
-    db_param p[] = {db_text(kind), db_int(limit)};
-    db_rows r = {0};
-    store_status st = db_exec(c,
-                              "SELECT id, kind, state, attempts, last_error, dedup_key, created_at, updated_at "
-                              "FROM outbox_job WHERE kind = ? ORDER BY id DESC LIMIT ?",
-                              p, NP(p), &r, NULL);
-    if (st != STORE_OK) return st;
-    static const char *const ints[] = {"id", "attempts", NULL};
-    *items = rows_json(&r, ints);
-    db_rows_free(&r);
-    return *items ? STORE_OK : db_fail(c, STORE_ERROR, "out of memory");
+    return hl7s_count(c, "SELECT COUNT(*) FROM imaging_order", NULL, 0, n);
 }

@@ -30,9 +30,14 @@ store_status hl7s_inbox_find(store_conn_t *c, const char *source, const char *co
 store_status hl7s_inbox_get(store_conn_t *c, int64_t id, char **source, char **raw, char *state, size_t state_len);
 /* Replaces the raw text of a message (manual correction before a reprocessing). */
 store_status hl7s_inbox_set_raw(store_conn_t *c, int64_t id, const char *raw);
-/* Newest first; state NULL = any. JSON array of {id, source, control_id, state, outcome,
- * received_at, processed_at}. limit 1..1000. */
-store_status hl7s_inbox_list(store_conn_t *c, const char *state, int64_t limit, json_t **items);
+/* Newest first; state NULL = any, offset >= 0, limit 1..1000. *items: JSON array of {id, source,
+ * control_id, message_type (MSH-9 read from the stored text, "" when unreadable), state,
+ * outcome, received_at, processed_at}; *total (may be NULL): rows matching the filter. */
+store_status hl7s_inbox_list(store_conn_t *c, const char *state, int64_t limit, int64_t offset, json_t **items,
+                             int64_t *total);
+/* One message as a JSON object: the fields of hl7s_inbox_list plus raw (the stored text).
+ * STORE_NOT_FOUND when none. */
+store_status hl7s_inbox_get_json(store_conn_t *c, int64_t id, json_t **obj);
 
 /* --- patients and identities --------------------------------------------------------------- */
 typedef struct {
@@ -88,9 +93,72 @@ typedef struct {
 store_status hl7s_order_procedures(store_conn_t *c, int64_t order_id, hl7s_procedure **out, size_t *n);
 store_status hl7s_order_count(store_conn_t *c, int64_t *n);
 
-/* --- outbox -------------------------------------------------------------------------------- */
-/* Delivery state of outbound jobs of `kind`, newest first: JSON array of {id, kind, state,
- * attempts, last_error, created_at, updated_at, dedup_key}. */
-store_status hl7s_outbox_list(store_conn_t *c, const char *kind, int64_t limit, json_t **items);
+/* --- destinations (table hl7_destination) --------------------------------------------------- */
+typedef struct {
+    int64_t id;
+    char name[65];
+    char source[8];                 /* "api" or "config" (defined by [hl7feed] pacs_*, read-only) */
+    char host[256];
+    int port;
+    char flavour[4];                /* "omi" or "orm" */
+    char charset[16];               /* "UNICODE UTF-8", "8859/1", "8859/15" */
+    char receiving_application[65]; /* MSH-5 */
+    char receiving_facility[65];    /* MSH-6 */
+    bool send_orders, send_patients, send_reports;
+    char report_flavour[4];         /* "oru" or "mdm" */
+    bool tls, enabled;
+    char created_at[32], updated_at[32];
+} hl7s_destination;
+
+/* Subscriptions for hl7s_destination_list. */
+typedef enum { HL7S_ANY, HL7S_ORDERS, HL7S_PATIENTS, HL7S_REPORTS } hl7s_subscription;
+
+/* Inserts d (its id, created_at and updated_at are ignored) and returns the new id. CONFLICT when
+ * the name is taken, INVALID when a value breaks a constraint. */
+store_status hl7s_destination_insert(store_conn_t *c, const hl7s_destination *d, int64_t *id);
+/* Replaces every field of row d->id (source included). NOT_FOUND, CONFLICT, INVALID. */
+store_status hl7s_destination_update(store_conn_t *c, const hl7s_destination *d);
+store_status hl7s_destination_delete(store_conn_t *c, int64_t id);
+store_status hl7s_destination_get(store_conn_t *c, int64_t id, hl7s_destination *out);
+/* Destinations ordered by id: every one (HL7S_ANY, enabled_only false), or the enabled ones
+ * subscribed to a kind of message. *out malloc'ed (free()), NULL when *n is 0. */
+store_status hl7s_destination_list(store_conn_t *c, hl7s_subscription sub, bool enabled_only, hl7s_destination **out,
+                                   size_t *n);
+/* Keeps the destination defined by the configuration in step: d (source forced to "config")
+ * replaces the row of source "config" or is inserted; d NULL deletes that row. *id (may be
+ * NULL) receives its id (0 when deleted). Runs in its own transaction when none is open. */
+store_status hl7s_destination_sync_config(store_conn_t *c, const hl7s_destination *d, int64_t *id);
+/* JSON of a destination (the API's shape, with "source"). */
+json_t *hl7s_destination_json(const hl7s_destination *d);
+
+/* --- outbound messages (outbox jobs of kind "hl7" / "report-hl7") ------------------------------ */
+/* Records which destination, message type (MSH-9) and control id (MSH-10) an "hl7" job carries. */
+store_status hl7s_outbound_link(store_conn_t *c, int64_t job_id, int64_t destination_id, const char *message_type,
+                                const char *control_id);
+/* Jobs with a dedup_key starting with prefix (fan-outs already done). */
+store_status hl7s_outbox_count_prefix(store_conn_t *c, const char *prefix, int64_t *n);
+/* Delivery state of the outbound HL7 jobs (kinds "hl7" and "report-hl7"), newest first; state
+ * NULL = any (pending, running, done, failed), destination_id 0 = any. *items: JSON array of
+ * {id, kind, destination:{id,name}|null, message_type, control_id, state, attempts, last_error,
+ * next_attempt_at, created_at, updated_at}; *total (may be NULL): rows matching the filters. */
+store_status hl7s_outbox_list(store_conn_t *c, const char *state, int64_t destination_id, int64_t limit,
+                              int64_t offset, json_t **items, int64_t *total);
+
+/* --- reports (report-hl7 fan-out) ------------------------------------------------------------- */
+/* What the report transmission needs of a CDA document row and its report. */
+typedef struct {
+    int64_t document_id, report_id, patient_id, procedure_id;
+    char kind[8];                         /* "CDA-N1"... */
+    char unique_id[128], set_id[128], replaces_id[128];
+    int version;
+    char *content;                        /* the CDA XML (malloc'ed: hl7s_report_document_clear) */
+    size_t content_len;
+    char validated_at[40], created_at[40];
+    char accession_number[17], placer_number[64];
+    char author_rpps[16], author_name[128];
+} hl7s_report_document;
+
+store_status hl7s_report_document_get(store_conn_t *c, int64_t document_id, hl7s_report_document *out);
+void hl7s_report_document_clear(hl7s_report_document *d);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/timeutil.h"
+#include "store/hl7feed_store.h"
 #include "store/store_internal.h"
 
 static void iso_from_ms(int64_t ms, char *out, size_t n) { time_format_utc(ms / 1000, out, n); }
@@ -41,19 +42,48 @@ void store_outbox_jobs_clear(store_outbox_job *jobs, size_t n)
 
 #define DUE_CONDITION "((state = 'pending' AND due_ms <= ?) OR (state = 'running' AND lease_until_ms <= ?))"
 
+/* " AND kind IN (?, ?, ...)" for nkinds kinds ("" when none), into out. */
+static void kinds_condition(size_t nkinds, char *out, size_t n)
+{
+    size_t used = 0;
+    out[0] = 0;
+    if (!nkinds) return;
+    used += (size_t)snprintf(out, n, " AND kind IN (");
+    for (size_t i = 0; i < nkinds && used < n; i++) used += (size_t)snprintf(out + used, n - used, i ? ", ?" : "?");
+    if (used < n) snprintf(out + used, n - used, ")");
+}
+
 store_status store_outbox_claim(store_conn_t *c, int64_t now_ms, int64_t lease_ms, size_t max,
                                 store_outbox_job *jobs, size_t *n)
+{
+    return store_outbox_claim_kinds(c, now_ms, lease_ms, NULL, 0, max, jobs, n);
+}
+
+store_status store_outbox_claim_kinds(store_conn_t *c, int64_t now_ms, int64_t lease_ms, const char *const *kinds,
+                                      size_t nkinds, size_t max, store_outbox_job *jobs, size_t *n)
 {
     *n = 0;
     if (max == 0) return STORE_OK;
     if (max > 1000 || lease_ms <= 0) return db_fail(c, STORE_INVALID, "outbox: bad claim size or lease");
+    if (nkinds > STORE_OUTBOX_MAX_KINDS || (nkinds && !kinds))
+        return db_fail(c, STORE_INVALID, "outbox: at most %d kinds", STORE_OUTBOX_MAX_KINDS);
+    for (size_t i = 0; i < nkinds; i++)
+        if (!kinds[i] || !*kinds[i] || strlen(kinds[i]) > 64) return db_fail(c, STORE_INVALID, "outbox: invalid kind");
+    char in_kinds[32 + 4 * STORE_OUTBOX_MAX_KINDS], sql[512];
+    kinds_condition(nkinds, in_kinds, sizeof in_kinds);
+    snprintf(sql, sizeof sql, "SELECT id FROM outbox_job WHERE " DUE_CONDITION "%s ORDER BY due_ms, id LIMIT ?",
+             in_kinds);
+    db_param q[3 + STORE_OUTBOX_MAX_KINDS];
+    size_t nq = 0;
+    q[nq++] = db_int(now_ms);
+    q[nq++] = db_int(now_ms);
+    for (size_t i = 0; i < nkinds; i++) q[nq++] = db_text(kinds[i]);
+    q[nq++] = db_int((int64_t)max);
     bool opened = false;
     store_status s = db_tx_auto(c, &opened);
     if (s != STORE_OK) return s;
-    db_param q[] = {db_int(now_ms), db_int(now_ms), db_int((int64_t)max)};
     db_rows cand;
-    s = db_exec(c, "SELECT id FROM outbox_job WHERE " DUE_CONDITION " ORDER BY due_ms, id LIMIT ?", q, 3, &cand,
-                NULL);
+    s = db_exec(c, sql, q, nq, &cand, NULL);
     char now[32];
     time_format_utc(time_now_unix(), now, sizeof now);
     for (size_t i = 0; s == STORE_OK && i < cand.nrows; i++) {
@@ -86,6 +116,53 @@ store_status store_outbox_claim(store_conn_t *c, int64_t now_ms, int64_t lease_m
         store_outbox_jobs_clear(jobs, *n);
         *n = 0;
     }
+    return s;
+}
+
+store_status store_outbox_get(store_conn_t *c, int64_t id, store_outbox_info *out)
+{
+    memset(out, 0, sizeof *out);
+    db_param p[] = {db_int(id)};
+    db_rows r;
+    store_status s = db_exec_row(c,
+                                 "SELECT id, kind, state, attempts, last_error, due_ms, created_at, updated_at "
+                                 "FROM outbox_job WHERE id = ?",
+                                 p, 1, &r);
+    if (s == STORE_NOT_FOUND) return db_fail(c, s, "outbox job %lld not found", (long long)id);
+    if (s != STORE_OK) return s;
+    int64_t v = 0;
+    (void)db_parse_i64(db_cell(&r, 0, 0), &out->id);
+    snprintf(out->kind, sizeof out->kind, "%s", db_cell(&r, 0, 1) ? db_cell(&r, 0, 1) : "");
+    snprintf(out->state, sizeof out->state, "%s", db_cell(&r, 0, 2) ? db_cell(&r, 0, 2) : "");
+    if (db_parse_i64(db_cell(&r, 0, 3), &v)) out->attempts = (int)v;
+    snprintf(out->last_error, sizeof out->last_error, "%s", db_cell(&r, 0, 4) ? db_cell(&r, 0, 4) : "");
+    (void)db_parse_i64(db_cell(&r, 0, 5), &out->due_ms);
+    snprintf(out->created_at, sizeof out->created_at, "%s", db_cell(&r, 0, 6) ? db_cell(&r, 0, 6) : "");
+    snprintf(out->updated_at, sizeof out->updated_at, "%s", db_cell(&r, 0, 7) ? db_cell(&r, 0, 7) : "");
+    db_rows_free(&r);
+    return STORE_OK;
+}
+
+store_status store_outbox_retry(store_conn_t *c, int64_t id, int64_t now_ms)
+{
+    char due[32], now[32];
+    iso_from_ms(now_ms, due, sizeof due);
+    time_format_utc(time_now_unix(), now, sizeof now);
+    db_param p[] = {db_int(now_ms), db_text(due), db_text(now), db_int(id), db_int(now_ms)};
+    int64_t changes = 0;
+    store_status s = db_exec(c,
+                             "UPDATE outbox_job SET state = 'pending', due_ms = ?, next_attempt_at = ?, "
+                             "lease_until_ms = NULL, updated_at = ? WHERE id = ? AND (state IN ('pending', 'failed', "
+                             "'dead') OR (state = 'running' AND lease_until_ms <= ?))",
+                             p, 5, NULL, &changes);
+    if (s != STORE_OK || changes) return s;
+    db_param q[] = {db_int(id)};
+    db_rows r;
+    s = db_exec_row(c, "SELECT state FROM outbox_job WHERE id = ?", q, 1, &r);
+    if (s == STORE_NOT_FOUND) return db_fail(c, s, "outbox job %lld not found", (long long)id);
+    if (s != STORE_OK) return s;
+    s = db_fail(c, STORE_CONFLICT, "outbox job %lld is %s", (long long)id, db_cell(&r, 0, 0) ? db_cell(&r, 0, 0) : "?");
+    db_rows_free(&r);
     return s;
 }
 
@@ -156,20 +233,6 @@ store_status store_inbox_finish(store_conn_t *c, int64_t id, const char *state, 
 store_status store_inbox_find(store_conn_t *c, const char *source, const char *control_id, int64_t *id,
                               char *state, size_t state_len)
 {
-    if (!source || !control_id) return db_fail(c, STORE_INVALID, "inbox: source and control id required");
-    db_param p[] = {db_text(source), db_text(control_id)};
-    db_rows r;
-    store_status s = db_exec(c,
-                             "SELECT id, state FROM inbox_message WHERE source = ? AND control_id = ? "
-                             "ORDER BY id DESC LIMIT 1",
-                             p, 2, &r, NULL);
-    if (s != STORE_OK) return s;
-    if (r.nrows == 0) {
-        db_rows_free(&r);
-        return db_fail(c, STORE_NOT_FOUND, "no such inbox message");
-    }
-    if (id) (void)db_parse_i64(db_cell(&r, 0, 0), id);
-    if (state && state_len) snprintf(state, state_len, "%s", db_cell(&r, 0, 1) ? db_cell(&r, 0, 1) : "");
-    db_rows_free(&r);
-    return STORE_OK;
+    /* The HL7 store side reads the same row with its outcome: one query for both. */
+    return hl7s_inbox_find(c, source, control_id, id, state, state_len, NULL, 0);
 }

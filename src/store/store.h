@@ -241,6 +241,28 @@ typedef struct {
 store_status store_outbox_claim(store_conn_t *c, int64_t now_ms, int64_t lease_ms, size_t max,
                                 store_outbox_job *jobs, size_t *n);
 void store_outbox_jobs_clear(store_outbox_job *jobs, size_t n);
+/* (Added) store_outbox_claim restricted to the jobs whose kind is one of kinds[0..nkinds-1]
+ * (1..STORE_OUTBOX_MAX_KINDS kinds, each 1..64 bytes): the dispatcher claims only the kinds it
+ * has senders for, the others stay pending. nkinds 0 (kinds NULL) claims every kind. */
+#define STORE_OUTBOX_MAX_KINDS 32
+store_status store_outbox_claim_kinds(store_conn_t *c, int64_t now_ms, int64_t lease_ms, const char *const *kinds,
+                                      size_t nkinds, size_t max, store_outbox_job *jobs, size_t *n);
+/* (Added) One job as shown to users (POST /api/v1/outbox/{id}/retry). */
+typedef struct {
+    int64_t id;
+    char kind[65];
+    char state[16];          /* "pending", "running", "done", "failed", "dead" */
+    int attempts;
+    char last_error[512];    /* "" when none (truncated when longer) */
+    int64_t due_ms;          /* next attempt (unix ms) */
+    char created_at[32];     /* ISO 8601 UTC */
+    char updated_at[32];     /* "" when never updated */
+} store_outbox_info;
+store_status store_outbox_get(store_conn_t *c, int64_t id, store_outbox_info *out);
+/* (Added) Makes job `id` due at now_ms (a manual retry): a pending, failed or dead job becomes
+ * pending and due at once, its attempts and last error kept. STORE_CONFLICT for a done job or
+ * one being delivered (running with a lease still valid at now_ms); STORE_NOT_FOUND when absent. */
+store_status store_outbox_retry(store_conn_t *c, int64_t id, int64_t now_ms);
 /* Records one attempt: state "done", "retry" (due again at next_ms) or "failed" (for good);
  * error (may be NULL) is kept as last_error. Increments attempts. */
 store_status store_outbox_record(store_conn_t *c, int64_t id, const char *state, int64_t next_ms, const char *error);

@@ -1,6 +1,9 @@
 /* src/hl7feed without the network: helpers (outcome text, dates, sender lists, raw inbox
  * text), then hl7feed_ingest/hl7feed_reprocess on a SQLite store: storage, duplicates, AE/AR,
- * identity rules, orders -> procedures/steps, outbound jobs enqueued in the same transaction. */
+ * identity rules, orders -> procedures/steps, outbound jobs enqueued in the same transaction
+ * and fanned out to every subscribed destination (flavour per destination), the "hl7" sender
+ * (per-destination client, charset, disabled/deleted destinations) and the "report-hl7"
+ * sender (CDA N1 document -> ORU/MDM jobs, idempotent). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +20,7 @@
 #include "hl7feed/hl7feed_internal.h"
 #include "hl7feed/ingest.h"
 #include "ins/ins.h"
+#include "store/hl7feed_store_internal.h"
 
 static void test_outcome_text(void **state)
 {
@@ -176,7 +180,7 @@ static void test_ingest(void **state)
     /* ADT A08 to the PACS enqueued with the patient */
     store_conn_t *c = store_acquire(fx->st);
     json_t *jobs;
-    assert_int_equal(hl7s_outbox_list(c, "hl7", 10, &jobs), STORE_OK);
+    assert_int_equal(hl7s_outbox_list(c, NULL, 0, 10, 0, &jobs, NULL), STORE_OK);
     assert_int_equal(json_array_size(jobs), 1);
     json_decref(jobs);
     store_release(fx->st, c);
@@ -252,7 +256,7 @@ static void test_orders(void **state)
     json_decref(order);
     /* the OMI^O23 for the PACS is in the outbox */
     json_t *jobs;
-    assert_int_equal(hl7s_outbox_list(c, "hl7", 10, &jobs), STORE_OK);
+    assert_int_equal(hl7s_outbox_list(c, NULL, 0, 10, 0, &jobs, NULL), STORE_OK);
     assert_true(json_array_size(jobs) >= 1);
     assert_string_equal(json_string_value(json_object_get(json_array_get(jobs, 0), "state")), "pending");
     json_decref(jobs);
@@ -278,6 +282,238 @@ static void test_orders(void **state)
     assert_int_equal(ingest(fx, ORM("O4", "PL7", "XO", "ACQK001"), &o, &ack), HL7_ACK_AE);
     assert_int_equal(o.error, HL7_ERR_UNKNOWN_KEY);
     buf_free(&ack);
+}
+
+
+/* ------------------------------------------------------------------ destinations and fan-out */
+static int64_t add_destination(fixture *fx, const char *name, const char *host, int port, const char *flavour,
+                               const char *charset, bool orders, bool patients, bool reports, const char *rflavour)
+{
+    hl7s_destination d;
+    memset(&d, 0, sizeof d);
+    snprintf(d.name, sizeof d.name, "%s", name);
+    snprintf(d.host, sizeof d.host, "%s", host);
+    d.port = port;
+    snprintf(d.flavour, sizeof d.flavour, "%s", flavour);
+    snprintf(d.charset, sizeof d.charset, "%s", charset);
+    snprintf(d.report_flavour, sizeof d.report_flavour, "%s", rflavour);
+    snprintf(d.receiving_application, sizeof d.receiving_application, "APP-%s", name);
+    d.send_orders = orders;
+    d.send_patients = patients;
+    d.send_reports = reports;
+    d.enabled = true;
+    int64_t id = 0;
+    store_conn_t *c = store_acquire(fx->st);
+    assert_int_equal(hl7s_destination_insert(c, &d, &id), STORE_OK);
+    store_release(fx->st, c);
+    return id;
+}
+
+/* Payloads of the "hl7" jobs enqueued for destination dest (claimed, then released as done). */
+static size_t jobs_for(fixture *fx, int64_t dest, char payloads[][4096], size_t max)
+{
+    store_conn_t *c = store_acquire(fx->st);
+    store_outbox_job claimed[32];
+    size_t nc = 0, n = 0;
+    assert_int_equal(store_outbox_claim(c, INT64_MAX / 2, 1000, 32, claimed, &nc), STORE_OK);
+    for (size_t i = 0; i < nc; i++) {
+        json_error_t e;
+        json_t *p = json_loads(claimed[i].payload, 0, &e);
+        if (strcmp(claimed[i].kind, "hl7") == 0 && json_integer_value(json_object_get(p, "destination_id")) == dest &&
+            n < max)
+            snprintf(payloads[n++], 4096, "%s", json_string_value(json_object_get(p, "message")));
+        json_decref(p);
+        assert_int_equal(store_outbox_record(c, claimed[i].id, "done", 0, NULL), STORE_OK);
+    }
+    store_outbox_jobs_clear(claimed, nc);
+    store_release(fx->st, c);
+    return n;
+}
+
+static void test_fan_out(void **state)
+{
+    fixture *fx = *state;
+    hl7feed_outcome o;
+    buf_t ack = BUF_INIT;
+    int64_t pacs = fx->f->pacs_id; /* [hl7feed] pacs_address: OMI, orders and patients */
+    assert_true(pacs > 0);
+    int64_t ris = add_destination(fx, "ris", "127.0.0.1", 2, "orm", "8859/1", true, false, true, "mdm");
+    int64_t off = add_destination(fx, "off", "127.0.0.1", 3, "omi", "UNICODE UTF-8", true, true, false, "oru");
+    store_conn_t *c = store_acquire(fx->st);
+    hl7s_destination d;
+    assert_int_equal(hl7s_destination_get(c, off, &d), STORE_OK);
+    d.enabled = false;
+    assert_int_equal(hl7s_destination_update(c, &d), STORE_OK);
+    store_release(fx->st, c);
+
+    assert_int_equal(ingest(fx, ORM("F1", "PLF", "NW", "ACQK001"), &o, &ack), HL7_ACK_AA);
+    static char msgs[8][4096];
+    /* the PACS: OMI^O23 addressed to its MSH-5 */
+    size_t n = jobs_for(fx, pacs, msgs, 8);
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(msgs[0], "OMI^O23"));
+    assert_non_null(strstr(msgs[0], "|PACS|"));
+    assert_non_null(strstr(msgs[0], "IPC|"));
+    /* the RIS: ORM^O01 with ZDS, not the patient (send_patients false); the disabled one: nothing */
+    assert_int_equal(jobs_for(fx, ris, msgs, 8), 0); /* already claimed above: check the link instead */
+    c = store_acquire(fx->st);
+    json_t *items;
+    int64_t total = 0;
+    assert_int_equal(hl7s_outbox_list(c, NULL, ris, 10, 0, &items, &total), STORE_OK);
+    assert_int_equal(total, 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "message_type")), "ORM^O01");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(json_array_get(items, 0), "destination"),
+                                                          "name")),
+                        "ris");
+    json_decref(items);
+    assert_int_equal(hl7s_outbox_list(c, NULL, off, 10, 0, &items, &total), STORE_OK);
+    assert_int_equal(total, 0);
+    json_decref(items);
+    store_release(fx->st, c);
+    /* a cancel: one job per subscribed destination, checked by content this time */
+    assert_int_equal(ingest(fx, ORM("F2", "PLF", "CA", "ACQK001"), &o, &ack), HL7_ACK_AA);
+    assert_int_equal(count(fx, "orders", "status", "cancelled"), 1);
+    c = store_acquire(fx->st);
+    store_outbox_job claimed[16];
+    size_t nc = 0;
+    assert_int_equal(store_outbox_claim(c, INT64_MAX / 2, 1000, 16, claimed, &nc), STORE_OK);
+    int orm = 0, omi2 = 0;
+    for (size_t i = 0; i < nc; i++) {
+        if (strstr(claimed[i].payload, "ORM^O01") && strstr(claimed[i].payload, "ORC|CA|PLF") &&
+            strstr(claimed[i].payload, "APP-ris"))
+            orm++;
+        if (strstr(claimed[i].payload, "OMI^O23") && strstr(claimed[i].payload, "ORC|CA|PLF")) omi2++;
+    }
+    store_outbox_jobs_clear(claimed, nc);
+    store_release(fx->st, c);
+    assert_int_equal(orm, 1);
+    assert_int_equal(omi2, 1);
+    buf_free(&ack);
+}
+
+/* ------------------------------------------------------------------ report-hl7 */
+static void exec_sql(store_conn_t *c, const char *sql, const db_param *p, size_t np)
+{
+    if (db_exec(c, sql, p, np, NULL, NULL) != STORE_OK) fail_msg("%s: %s", sql, store_last_error(c));
+}
+
+/* A validated report of the order PLR (ingested) with its CDA N1 document; returns the document id. */
+static int64_t report_document(fixture *fx)
+{
+    hl7feed_outcome o;
+    buf_t ack = BUF_INIT;
+    assert_int_equal(ingest(fx, ORM("R1", "PLR", "NW", "ACQK001"), &o, &ack), HL7_ACK_AA);
+    buf_free(&ack);
+    store_conn_t *c = store_acquire(fx->st);
+    int64_t order_id, patient_id, proc = 0, rid = 0, doc = 0;
+    char status[16];
+    assert_int_equal(hl7s_order_by_placer(c, "PLR", &order_id, &patient_id, status, sizeof status), STORE_OK);
+    db_param q[] = {db_int(order_id)};
+    assert_int_equal(hl7s_count(c, "SELECT MIN(id) FROM requested_procedure WHERE order_id = ?", q, 1, &proc),
+                     STORE_OK);
+    db_param rp[] = {db_int(proc), db_int(patient_id)};
+    exec_sql(c,
+             "INSERT INTO report (procedure_id, patient_id, template, status, status_since, author_login, set_id, "
+             "version, validator_rpps, validated_at, sections, created_at, updated_at) VALUES (?, ?, '{}', 'valide', "
+             "0, 'drx', '1.2.250.1.999.1.9.1', 1, '10101010101', '2026-03-01T10:00:00+01:00', '{}', "
+             "'2026-03-01T09:00:00Z', '2026-03-01T09:00:00Z')",
+             rp, 2);
+    assert_int_equal(hl7s_count(c, "SELECT MAX(id) FROM report", NULL, 0, &rid), STORE_OK);
+    db_param dp[] = {db_int(patient_id), db_int(rid)};
+    exec_sql(c,
+             "INSERT INTO document (patient_id, report_id, kind, unique_id, set_id, version, mime_type, "
+             "content_encoding, content, size_bytes, created_at) VALUES (?, ?, 'CDA-N1', '1.2.250.1.999.1.9.1.1', "
+             "'1.2.250.1.999.1.9.1', 1, 'text/xml', 'utf-8', '<ClinicalDocument>Compte rendu é</ClinicalDocument>', "
+             "52, '2026-03-01T09:00:00Z')",
+             dp, 2);
+    assert_int_equal(hl7s_count(c, "SELECT MAX(id) FROM document", NULL, 0, &doc), STORE_OK);
+    store_release(fx->st, c);
+    return doc;
+}
+
+static void test_report_sender(void **state)
+{
+    fixture *fx = *state;
+    int64_t doc = report_document(fx);
+    static char msgs[8][4096];
+    jobs_for(fx, 0, msgs, 8); /* the order's own jobs out of the way */
+    int64_t oru = add_destination(fx, "oru", "127.0.0.1", 2, "omi", "UNICODE UTF-8", false, false, true, "oru");
+    int64_t mdm = add_destination(fx, "mdm", "127.0.0.1", 3, "orm", "8859/15", false, false, true, "mdm");
+    char payload[512], error[256] = "";
+    snprintf(payload, sizeof payload,
+             "{\"report_id\":1,\"document_id\":%lld,\"action\":\"initial\",\"masque_ps\":true,"
+             "\"invisible_patient\":false,\"invisible_legal_reps\":false,\"secret_connection\":false,"
+             "\"dest_dmp\":true,\"dest_mssante_ps\":[\"dr.x@medecin.mssante.fr\"],\"dest_mssante_pat\":false}",
+             (long long)doc);
+    outbox_job job = {501, "report-hl7", payload, 0};
+    assert_int_equal(feed_send_report(fx->f, &job, error, sizeof error), OUTBOX_SENT);
+    /* one job per destination subscribed to reports (not the PACS: send_reports false) */
+    assert_int_equal(jobs_for(fx, fx->f->pacs_id, msgs, 8), 0);
+    size_t n = jobs_for(fx, 0, msgs, 8);
+    (void)n;
+    store_conn_t *c = store_acquire(fx->st);
+    json_t *items;
+    int64_t total;
+    assert_int_equal(hl7s_outbox_list(c, NULL, oru, 10, 0, &items, &total), STORE_OK);
+    assert_int_equal(total, 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "message_type")), "ORU^R01");
+    json_decref(items);
+    assert_int_equal(hl7s_outbox_list(c, NULL, mdm, 10, 0, &items, &total), STORE_OK);
+    assert_int_equal(total, 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "message_type")), "MDM^T02");
+    json_decref(items);
+    /* delivered twice (at-least-once outbox): nothing more */
+    assert_int_equal(feed_send_report(fx->f, &job, error, sizeof error), OUTBOX_SENT);
+    assert_int_equal(hl7s_outbox_list(c, NULL, 0, 10, 0, &items, &total), STORE_OK);
+    int hl7_jobs = 0;
+    for (size_t i = 0; i < json_array_size(items); i++)
+        if (json_object_get(json_object_get(json_array_get(items, i), "destination"), "id") &&
+            strstr(json_string_value(json_object_get(json_array_get(items, i), "message_type")) ?: "", "R01"))
+            hl7_jobs++;
+    json_decref(items);
+    assert_int_equal(hl7_jobs, 1);
+    /* the messages: CDA in base64, metadata rows, the identity of the ordered patient */
+    store_outbox_job claimed[16];
+    size_t nc = 0;
+    assert_int_equal(store_begin(c), STORE_OK);
+    db_param none[] = {db_int(0)};
+    (void)none;
+    assert_int_equal(db_exec(c, "UPDATE outbox_job SET state = 'pending', due_ms = 0 WHERE kind = 'hl7'", NULL, 0, NULL,
+                             NULL),
+                     STORE_OK);
+    assert_int_equal(store_commit(c), STORE_OK);
+    assert_int_equal(store_outbox_claim(c, INT64_MAX / 2, 1000, 16, claimed, &nc), STORE_OK);
+    bool seen_oru = false, seen_mdm = false;
+    for (size_t i = 0; i < nc; i++) {
+        const char *p = claimed[i].payload;
+        if (strstr(p, "ORU^R01")) {
+            seen_oru = true;
+            assert_non_null(strstr(p, "DURAND"));
+            assert_non_null(strstr(p, "MASQUE_PS"));
+            assert_non_null(strstr(p, "DESTDMP"));
+            assert_non_null(strstr(p, "dr.x@medecin.mssante.fr"));
+            /* base64 of "<ClinicalDocument>" */
+            assert_non_null(strstr(p, "PENsaW5pY2FsRG9jdW1lbnQ+"));
+        }
+        if (strstr(p, "MDM^T02") && strstr(p, "TXA|") && strstr(p, "1.2.250.1.999.1.9.1.1")) seen_mdm = true;
+    }
+    store_outbox_jobs_clear(claimed, nc);
+    store_release(fx->st, c);
+    assert_true(seen_oru && seen_mdm);
+
+    /* unusable requests are refused for good with a French reason */
+    outbox_job bad = {502, "report-hl7", "{\"document_id\":\"x\"}", 0};
+    assert_int_equal(feed_send_report(fx->f, &bad, error, sizeof error), OUTBOX_REJECTED);
+    assert_non_null(strstr(error, "illisible"));
+    snprintf(payload, sizeof payload, "{\"document_id\":%lld,\"action\":\"initial\"}", (long long)doc + 50);
+    outbox_job missing = {503, "report-hl7", payload, 0};
+    assert_int_equal(feed_send_report(fx->f, &missing, error, sizeof error), OUTBOX_REJECTED);
+    assert_non_null(strstr(error, "introuvable"));
+    /* a replacement of a version 1 is refused by the builder (its reason is kept) */
+    snprintf(payload, sizeof payload, "{\"document_id\":%lld,\"action\":\"replace\"}", (long long)doc);
+    outbox_job repl = {504, "report-hl7", payload, 0};
+    assert_int_equal(feed_send_report(fx->f, &repl, error, sizeof error), OUTBOX_REJECTED);
+    assert_non_null(strstr(error, "version"));
 }
 
 /* ------------------------------------------------------------------ the "hl7" sender */
@@ -336,6 +572,30 @@ static void test_sender(void **state)
     /* a malformed payload is refused for good */
     outbox_job bad = {2, "hl7", "{}", 0};
     assert_int_equal(feed_send(f, &bad, error, sizeof error), OUTBOX_REJECTED);
+    /* a destination of the table, by id: its own client and charset; disabled: waits; deleted: refused */
+    ps.answer = HL7_ACK_AA;
+    int64_t other = add_destination(fx, "autre", "127.0.0.1", hl7_mllp_server_port(srv), "orm", "8859/15", true, true,
+                                    false, "oru");
+    char payload2[512];
+    snprintf(payload2, sizeof payload2,
+             "{\"destination_id\":%lld,\"message\":\"MSH|^~\\\\&|COULOIR||X||20260101||ADT^A08^ADT_A01|X2|P|2.5|||||"
+             "FRA|UNICODE UTF-8\\rPID|1||P1^^^C^PI||ŒUVRE^ZOÉ^^^^^L\\r\"}",
+             (long long)other);
+    outbox_job job2 = {3, "hl7", payload2, 0};
+    assert_int_equal(feed_send(f, &job2, error, sizeof error), OUTBOX_SENT);
+    assert_int_equal(ps.received, 3);
+    store_conn_t *c = store_acquire(fx->st);
+    hl7s_destination d;
+    assert_int_equal(hl7s_destination_get(c, other, &d), STORE_OK);
+    d.enabled = false;
+    assert_int_equal(hl7s_destination_update(c, &d), STORE_OK);
+    assert_int_equal(feed_send(f, &job2, error, sizeof error), OUTBOX_RETRY);
+    assert_non_null(strstr(error, "désactivée"));
+    assert_int_equal(hl7s_destination_delete(c, other), STORE_OK);
+    store_release(fx->st, c);
+    assert_int_equal(feed_send(f, &job2, error, sizeof error), OUTBOX_REJECTED);
+    assert_non_null(strstr(error, "inconnue"));
+    assert_int_equal(ps.received, 3);
     hl7_mllp_server_stop(srv);
     pthread_join(th, NULL);
     hl7_mllp_server_free(srv);
@@ -355,6 +615,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ingest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_orders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sender, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fan_out, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_report_sender, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

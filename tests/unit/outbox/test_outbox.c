@@ -1,6 +1,7 @@
 /* Outbox delivery policy against an in-memory queue with the same contract as the store's. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -25,16 +26,27 @@ typedef struct {
     pthread_mutex_t lock;
     mem_job jobs[16];
     int n;
+    int claims;         /* claim() calls */
 } mem_queue;
 
-static int mem_claim(void *ctx, int64_t now, int64_t lease, outbox_job *out, int max)
+static bool kind_asked(const char *kind, const char *const *kinds, size_t nkinds)
+{
+    for (size_t i = 0; i < nkinds; i++)
+        if (strcmp(kinds[i], kind) == 0) return true;
+    return false;
+}
+
+static int mem_claim(void *ctx, int64_t now, int64_t lease, const char *const *kinds, size_t nkinds, outbox_job *out,
+                     int max)
 {
     mem_queue *q = ctx;
     int n = 0;
     pthread_mutex_lock(&q->lock);
+    q->claims++;
     for (int i = 0; i < q->n && n < max; i++) {
         mem_job *j = &q->jobs[i];
-        if ((strcmp(j->state, "pending") == 0 || strcmp(j->state, "retry") == 0) && j->due <= now) {
+        if ((strcmp(j->state, "pending") == 0 || strcmp(j->state, "retry") == 0) && j->due <= now &&
+            kind_asked(j->kind, kinds, nkinds)) {
             j->due = now + lease; /* leased */
             out[n].id = j->id;
             out[n].kind = j->kind;
@@ -161,8 +173,47 @@ static void test_gives_up_and_rejects(void **state)
     assert_string_equal(q.jobs[1].state, "failed");
     assert_int_equal(refuses.calls, 1);
     assert_string_equal(q.jobs[1].error, "Message refusé (AR).");
-    assert_string_equal(q.jobs[2].state, "failed");
-    assert_non_null(strstr(q.jobs[2].error, "« fax »"));
+    /* no sender for "fax": never claimed, still pending and untouched */
+    assert_string_equal(q.jobs[2].state, "pending");
+    assert_int_equal(q.jobs[2].attempts, 0);
+    outbox_free(ob);
+}
+
+/* Jobs of a kind without a sender stay pending (the DMP and MSSanté channels do not exist yet)
+ * and are delivered once a dispatcher with that sender runs. */
+static void test_claims_only_registered_kinds(void **state)
+{
+    (void)state;
+    mem_queue q = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    add_job(&q, "dmp", "doc-1");
+    add_job(&q, "hl7", "pacs");
+    add_job(&q, "mssante", "doc-1");
+    outbox_queue oq = queue_of(&q);
+    outbox_policy pol = outbox_default_policy();
+    outbox_t *ob = outbox_new(&oq, &pol);
+    /* no sender at all: the queue is not even asked */
+    assert_int_equal(outbox_run_once(ob, 0), 0);
+    assert_int_equal(q.claims, 0);
+    fake_peer hl7 = {0, 0, OUTBOX_SENT}, dmp = {0, 0, OUTBOX_SENT};
+    assert_int_equal(outbox_register(ob, "hl7", fake_send, &hl7), 0);
+    assert_int_equal(outbox_register(ob, "hl7", fake_send, &hl7), -1);  /* twice */
+    assert_int_equal(outbox_register(ob, "", fake_send, &hl7), -1);
+    assert_int_equal(outbox_register(ob, "x", NULL, &hl7), -1);
+    assert_int_equal(outbox_register(ob, "a-kind-name-far-too-long-for-the-table", fake_send, &hl7), -1);
+    for (int round = 0; round < 3; round++) assert_int_equal(outbox_run_once(ob, round * 3600000LL), round ? 0 : 1);
+    assert_string_equal(q.jobs[1].state, "done");
+    assert_string_equal(q.jobs[0].state, "pending");
+    assert_string_equal(q.jobs[2].state, "pending");
+    assert_int_equal(q.jobs[0].attempts + q.jobs[2].attempts, 0);
+    assert_int_equal(hl7.calls, 1);
+    outbox_free(ob);
+    /* later, a dispatcher with a DMP sender takes the DMP job, still not the MSSanté one */
+    ob = outbox_new(&oq, &pol);
+    assert_int_equal(outbox_register(ob, "dmp", fake_send, &dmp), 0);
+    assert_int_equal(outbox_run_once(ob, 0), 1);
+    assert_string_equal(q.jobs[0].state, "done");
+    assert_string_equal(q.jobs[2].state, "pending");
+    assert_int_equal(dmp.calls, 1);
     outbox_free(ob);
 }
 
@@ -200,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_backoff),
         cmocka_unit_test(test_retry_then_success),
         cmocka_unit_test(test_gives_up_and_rejects),
+        cmocka_unit_test(test_claims_only_registered_kinds),
         cmocka_unit_test(test_workers_deliver_and_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

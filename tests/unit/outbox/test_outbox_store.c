@@ -1,5 +1,6 @@
 /* The outbox over the real store (SQLite, then PostgreSQL when COULOIR_TEST_PG_URL is set):
- * a job enqueued in a transaction is delivered, retried after a transient failure, and done. */
+ * a job enqueued in a transaction is delivered, retried after a transient failure, and done;
+ * a job of a kind without a sender stays pending. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,6 +46,8 @@ static void run_on(const char *url)
     store_rollback(c);
     assert_int_equal(store_begin(c), STORE_OK);
     assert_int_equal(store_outbox_enqueue(c, "hl7", "MSH|^~\\&|COULOIR", "msg-1", now, &id), STORE_OK);
+    int64_t dmp_id = 0; /* a kind this dispatcher has no sender for */
+    assert_int_equal(store_outbox_enqueue(c, "dmp", "{\"report_id\":1}", NULL, now - 1, &dmp_id), STORE_OK);
     assert_int_equal(store_commit(c), STORE_OK);
     store_release(st, c);
 
@@ -61,6 +64,16 @@ static void run_on(const char *url)
     assert_int_equal(p.calls, 2);
     assert_int_equal(outbox_run_once(ob, now + 7200 * 1000LL), 0); /* done: never again */
     outbox_free(ob);
+    /* the DMP job was never claimed nor failed: it waits for its channel */
+    c = store_acquire(st);
+    store_outbox_info info;
+    assert_int_equal(store_outbox_get(c, dmp_id, &info), STORE_OK);
+    assert_string_equal(info.state, "pending");
+    assert_int_equal(info.attempts, 0);
+    assert_int_equal(store_outbox_get(c, id, &info), STORE_OK);
+    assert_string_equal(info.state, "done");
+    assert_int_equal(info.attempts, 2);
+    store_release(st, c);
     store_close(st);
 }
 

@@ -168,12 +168,88 @@ static void test_inbox(void **state)
     assert_int_equal(store_inbox_insert(c, "", "x", "y", &id), STORE_INVALID);
 }
 
+/* (Added) Claims restricted to kinds, the job view and manual retry. */
+static void test_outbox_kinds_and_retry(void **state)
+{
+    (void)state;
+    const int64_t T3 = T0 * 3; /* every earlier job is done or failed by now */
+    int64_t dmp, hl7, mss;
+    assert_int_equal(store_outbox_enqueue(c, "dmp", "{\"report_id\":1}", NULL, T3 - 300, &dmp), STORE_OK);
+    assert_int_equal(store_outbox_enqueue(c, "hl7", "MSH|x", NULL, T3 - 200, &hl7), STORE_OK);
+    assert_int_equal(store_outbox_enqueue(c, "mssante", "{}", NULL, T3 - 100, &mss), STORE_OK);
+    store_outbox_job jobs[10];
+    size_t n = 99;
+    const char *only_hl7[] = {"hl7"}, *two[] = {"report-hl7", "mssante"};
+    assert_int_equal(store_outbox_claim_kinds(c, T3, 1000, only_hl7, 1, 10, jobs, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(jobs[0].id, hl7);
+    store_outbox_jobs_clear(jobs, n);
+    assert_int_equal(store_outbox_claim_kinds(c, T3, 1000, two, 2, 10, jobs, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(jobs[0].id, mss);
+    store_outbox_jobs_clear(jobs, n);
+    /* the DMP job was never claimed */
+    store_outbox_info info;
+    assert_int_equal(store_outbox_get(c, dmp, &info), STORE_OK);
+    assert_int_equal(info.id, dmp);
+    assert_string_equal(info.kind, "dmp");
+    assert_string_equal(info.state, "pending");
+    assert_int_equal(info.attempts, 0);
+    assert_int_equal(info.due_ms, T3 - 300);
+    assert_string_equal(info.last_error, "");
+    assert_int_equal(strlen(info.created_at), 20);
+    assert_int_equal(store_outbox_get(c, 987654, &info), STORE_NOT_FOUND);
+    /* bad kind lists */
+    const char *empty[] = {""};
+    assert_int_equal(store_outbox_claim_kinds(c, T3, 1000, empty, 1, 10, jobs, &n), STORE_INVALID);
+    assert_int_equal(store_outbox_claim_kinds(c, T3, 1000, NULL, 2, 10, jobs, &n), STORE_INVALID);
+    assert_int_equal(store_outbox_claim_kinds(c, T3, 1000, only_hl7, STORE_OUTBOX_MAX_KINDS + 1, 10, jobs, &n),
+                     STORE_INVALID);
+    /* NULL kinds: every kind (the DMP job) */
+    assert_int_equal(store_outbox_claim_kinds(c, T3, 1000, NULL, 0, 10, jobs, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(jobs[0].id, dmp);
+    store_outbox_jobs_clear(jobs, n);
+
+    /* retry: running under a valid lease -> conflict; once the lease ran out, due again */
+    assert_int_equal(store_outbox_retry(c, dmp, T3 + 10), STORE_CONFLICT);
+    assert_int_equal(store_outbox_retry(c, dmp, T3 + 5000), STORE_OK);
+    assert_int_equal(store_outbox_get(c, dmp, &info), STORE_OK);
+    assert_string_equal(info.state, "pending");
+    assert_int_equal(info.due_ms, T3 + 5000);
+    /* a failed job becomes pending and due now, attempts and error kept */
+    assert_int_equal(store_outbox_record(c, hl7, "failed", 0, "Refusé (AR)"), STORE_OK);
+    assert_int_equal(store_outbox_retry(c, hl7, T3 + 6000), STORE_OK);
+    assert_int_equal(store_outbox_get(c, hl7, &info), STORE_OK);
+    assert_string_equal(info.state, "pending");
+    assert_int_equal(info.attempts, 1);
+    assert_string_equal(info.last_error, "Refusé (AR)");
+    assert_int_equal(info.due_ms, T3 + 6000);
+    assert_int_equal(store_outbox_claim_kinds(c, T3 + 6000, 1000, only_hl7, 1, 10, jobs, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(jobs[0].attempts, 1);
+    store_outbox_jobs_clear(jobs, n);
+    /* a pending job waiting for its back-off becomes due at once */
+    assert_int_equal(store_outbox_record(c, mss, "retry", T3 + 3600000, "Injoignable"), STORE_OK);
+    assert_int_equal(store_outbox_claim_kinds(c, T3 + 7000, 1000, two, 2, 10, jobs, &n), STORE_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_outbox_retry(c, mss, T3 + 7000), STORE_OK);
+    assert_int_equal(store_outbox_claim_kinds(c, T3 + 7000, 1000, two, 2, 10, jobs, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    store_outbox_jobs_clear(jobs, n);
+    /* done: conflict; unknown: not found */
+    assert_int_equal(store_outbox_record(c, mss, "done", 0, NULL), STORE_OK);
+    assert_int_equal(store_outbox_retry(c, mss, T3 + 8000), STORE_CONFLICT);
+    assert_int_equal(store_outbox_retry(c, 987654, T3), STORE_NOT_FOUND);
+}
+
 static int run(const char *backend)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_outbox_lifecycle),
         cmocka_unit_test(test_outbox_concurrent_claims),
         cmocka_unit_test(test_inbox),
+        cmocka_unit_test(test_outbox_kinds_and_retry),
     };
     return _cmocka_run_group_tests(backend, tests, sizeof tests / sizeof tests[0], setup, teardown);
 }
