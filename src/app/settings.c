@@ -12,6 +12,8 @@
 #include "hl7feed/hl7feed.h"
 #include "http/http.h"
 #include "ins/ins.h"
+#include "pdf/pdf.h"
+#include "report/report_service.h"
 #include "store/store.h"
 #include "worklist/worklist.h"
 
@@ -35,6 +37,8 @@ static const config_setting *const all_tables[] = {
     http_settings,
     ins_settings,
     report_lifecycle_settings,
+    report_service_settings,
+    pdf_settings,
     hl7_settings,
     hl7feed_settings,
     dicom_settings,

@@ -8,6 +8,7 @@
 
 #include "core/timeutil.h"
 #include "demo/demo_data.h"
+#include "demo/demo_templates.h"
 
 #define DAY_START (8 * 60)
 #define DAY_END (18 * 60)
@@ -301,6 +302,7 @@ store_status demo_seed(store_t *st, int64_t today_days, char *err, size_t errlen
     s = already_seeded(c, &yes, err, errlen);
     if (s == STORE_OK && !yes) {
         s = seed_reference(&x);
+        if (s == STORE_OK) s = demo_seed_templates(c, exam_ids, err, errlen);
         if (s == STORE_OK) s = seed_patients(&x);
         if (s == STORE_OK) {
             plan(today_days, seed_slot, &x);

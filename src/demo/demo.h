@@ -3,6 +3,7 @@
  * demo_seed() fills an empty (migrated) database with one site ("Centre d'imagerie du Couloir",
  * FINESS 750990012), five rooms (scanner, IRM, radiologie, échographie, mammographie), their
  * modalities with AE titles, an exam catalogue of real CCAM imaging acts with LOINC codes,
+ * one report template per exam of that catalogue (report_template_store.h),
  * fictional correspondents (Luhn-valid RPPS numbers, MSSanté addresses under
  * medecin.mssante.fr), 40 fictional patients with identities in every RNIV status (INS
  * matricules only under the test OID 1.2.250.1.213.1.4.10, with valid keys), and a week of

@@ -23,6 +23,7 @@ static const http_route routes[] = {
     {"POST", "/api/v1/identities/{id}/proof", h_identity_proof, AUTH_SESSION},
     {"GET", "/api/v1/identities/{id}/history", h_identity_history, AUTH_SESSION},
     {"GET", "/api/v1/identities/{id}/insi-traces", h_identity_insi_traces, AUTH_SESSION},
+    {"GET", "/api/v1/identities/proof-types", h_identity_proof_types, AUTH_SESSION},
 /* Feature route tables, one file per feature, before the generic resource routes. */
 #include "http/routes_reports.inc"
 #include "http/routes_hl7.inc"

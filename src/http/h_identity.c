@@ -697,3 +697,24 @@ out:
     json_decref(items);
     free(s);
 }
+
+/* ---- GET /api/v1/identities/proof-types ------------------------------------------------------------ */
+/* The identity documents this site accepts ([ins] proof_types), so that the screens offer only
+ * what the proof route takes. */
+void h_identity_proof_types(http_ctx *cx)
+{
+    const model_resource *res = model_resource_find("identities");
+    ins_policy *p = calloc(1, sizeof *p);
+    if (!p) {
+        http_fail(cx->resp, HE_INTERNAL, NULL, "Mémoire insuffisante.");
+        return;
+    }
+    if (no_query(cx) && load_policy(cx, p) && http_require_roles(cx, res->read_roles, res, "identity_proof_types")) {
+        json_t *items = json_array();
+        for (size_t i = 0; i < p->n_proofs; i++)
+            json_array_append_new(items, json_pack("{s:s,s:b}", "code", p->proofs[i].code, "high_trust",
+                                                   p->proofs[i].high_trust));
+        http_set_json(cx->resp, 200, json_pack("{s:o,s:b}", "items", items, "auto_validate", p->auto_validate));
+    }
+    free(p);
+}

@@ -232,8 +232,12 @@ int draw_validation(layout *L, const pdf_report *r)
     pdf_parse_datetime(v->validated_at, &y, &mo, &d, &h, &mi, &s, &off);
     buf_t b = BUF_INIT;
     /* RIS.CRR.01: status "Validé", date, time, validator and RPPS. */
-    buf_printf(&b, "Validé le %02d/%02d/%04d à %02d:%02d par Dr %s (RPPS %s)", d, mo, y, h, mi,
-               v->validator_name, v->validator_rpps);
+    if (r->draft_notice) /* preview: never "Validé" */
+        buf_printf(&b, "%s — aperçu du %02d/%02d/%04d à %02d:%02d, sans valeur de compte rendu", r->draft_notice, d,
+                   mo, y, h, mi);
+    else
+        buf_printf(&b, "Validé le %02d/%02d/%04d à %02d:%02d par Dr %s (RPPS %s)", d, mo, y, h, mi,
+                   v->validator_name, v->validator_rpps);
     int lines = lay_count_lines(L, L->bold, 10.0f, CONTENT_W - 24.0f, buf_cstr(&b));
     float bh = 14.0f + (float)lines * 13.5f;
     int rc = lay_ensure(L, bh + 8.0f);

@@ -88,6 +88,10 @@ typedef struct {
     const char *document_id;          /* document identifier (setId / id), required */
     int version;                      /* document version, >= 1 */
     const char *title;                /* NULL: "Compte rendu d'imagerie médicale" */
+    /* Preview of an unvalidated report: non-NULL, this notice (e.g. "Document non validé —
+     * brouillon") replaces the "Validé le ..." block and heads every page; the validator name
+     * and RPPS may then be empty, validated_at is the preview time. */
+    const char *draft_notice;
 } pdf_report;
 
 typedef struct {

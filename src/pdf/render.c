@@ -41,11 +41,12 @@ static int check_report(const pdf_report *r, char *err, size_t errlen)
         return pdf_fail(err, errlen, "champ obligatoire manquant : libellé de l'acte");
     if (empty(r->sections.results) && empty(r->sections.conclusion))
         return pdf_fail(err, errlen, "compte rendu vide : résultats ou conclusion requis");
-    if (empty(r->validation.validator_name))
-        return pdf_fail(err, errlen, "champ obligatoire manquant : nom du médecin valideur");
     const char *rpps = r->validation.validator_rpps;
-    if (empty(rpps) || strlen(rpps) != 11 || strspn(rpps, "0123456789") != 11)
+    if (!r->draft_notice && empty(r->validation.validator_name))
+        return pdf_fail(err, errlen, "champ obligatoire manquant : nom du médecin valideur");
+    if ((!r->draft_notice || !empty(rpps)) && (empty(rpps) || strlen(rpps) != 11 || strspn(rpps, "0123456789") != 11))
         return pdf_fail(err, errlen, "RPPS du valideur invalide (11 chiffres attendus)");
+    if (r->draft_notice && empty(r->draft_notice)) return pdf_fail(err, errlen, "mention « non validé » vide");
     if (pdf_parse_datetime(r->validation.validated_at, &y, &m, &d, &h, &mi, &s, &off) != 0)
         return pdf_fail(err, errlen, "date de validation invalide (AAAA-MM-JJTHH:MM:SS+HH:MM attendu)");
     if (r->n_recipients > 0 && !r->recipients)
@@ -75,7 +76,7 @@ static int check_text(layout *L, const pdf_report *r)
         {r->sections.results, "résultats"}, {r->sections.conclusion, "conclusion"},
         {r->sections.free_text, "complément"}, {r->validation.validator_name, "nom du valideur"},
         {r->rgpd_notice, "mention RGPD"}, {r->document_id, "identifiant du document"},
-        {r->title, "titre"},
+        {r->title, "titre"}, {r->draft_notice, "mention « non validé »"},
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         if (pdf_text_to_cp1252(&L->conv, fields[i].value, &L->tmp, fields[i].name, L->err, L->errlen) != 0)
@@ -156,7 +157,8 @@ static int render(layout *L, const pdf_report *r, const pdf_options *opt, unsign
 
     char birth[16];
     fr_date(r->patient.birth_date, birth, sizeof birth);
-    snprintf(L->running, sizeof L->running, "%s — %s %s, né(e) le %s — IPP %s", r->site.name,
+    snprintf(L->running, sizeof L->running, "%s%s%s — %s %s, né(e) le %s — IPP %s",
+             r->draft_notice ? r->draft_notice : "", r->draft_notice ? " — " : "", r->site.name,
              r->patient.birth_name, r->patient.given_names, birth, r->patient.ipp);
     pdf_utf8_trim(L->running);
 
@@ -181,7 +183,8 @@ static int render(layout *L, const pdf_report *r, const pdf_options *opt, unsign
     char exam_date[16];
     fr_date(r->exam.date, exam_date, sizeof exam_date);
     snprintf(subject, sizeof subject, "%s du %s", r->exam.ccam_label, exam_date);
-    snprintf(author, sizeof author, "Dr %s", r->validation.validator_name);
+    if (empty(r->validation.validator_name)) snprintf(author, sizeof author, "%s", r->site.name);
+    else snprintf(author, sizeof author, "Dr %s", r->validation.validator_name);
     snprintf(seed, sizeof seed, "%s|%d", r->document_id, r->version);
     snprintf(keywords, sizeof keywords, "compte rendu d'imagerie; 18748-4; %s", r->document_id);
     pdf_utf8_trim(subject);

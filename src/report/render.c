@@ -138,7 +138,10 @@ static void fill_patient(const report_input *in, bool ins, cda_patient *cp, pdf_
     cp->ipp = rp->ipp;
     cp->ipp_oid = rp->ipp_oid;
     cp->birth_family = opt(t->birth_name);
-    cp->birth_given = opt(t->birth_given_names);
+    /* The list of birth given names starts with the first one: an identity recorded without
+     * the list (provisoire) still names its first given name. */
+    const char *given = opt(t->birth_given_names) ? t->birth_given_names : opt(t->first_given_name);
+    cp->birth_given = given;
     cp->first_given = opt(t->first_given_name);
     cp->used_family = opt(t->used_name);
     cp->used_given = opt(t->used_given_name);
@@ -151,7 +154,7 @@ static void fill_patient(const report_input *in, bool ins, cda_patient *cp, pdf_
 
     pp->birth_name = opt(t->birth_name);
     pp->used_name = opt(t->used_name);
-    pp->given_names = opt(t->birth_given_names);
+    pp->given_names = given;
     pp->used_given_name = opt(t->used_given_name);
     pp->birth_date = opt(t->birth_date);
     pp->sex = t->sex[0] ? t->sex[0] : 'I';
@@ -316,6 +319,48 @@ int report_render(const report_input *in, report_outputs *out, char *err, size_t
     }
     scratch_free(&s);
     if (rc != 0) report_outputs_free(out);
+    return rc;
+}
+
+int report_render_preview(const report_input *in, const char *at, const char *notice, unsigned char **pdf,
+                          size_t *pdf_len, char *err, size_t errlen)
+{
+    if (!pdf || !pdf_len) return fail(err, errlen, "%s", "Sortie absente.");
+    *pdf = NULL;
+    *pdf_len = 0;
+    if (!in || !in->state || !in->patient || !in->patient->identity || !in->patient->policy || !in->site ||
+        !in->exams || in->n_exams == 0)
+        return fail(err, errlen, "%s", "Aperçu impossible : compte rendu, patient, site ou examen absent.");
+    if (!opt(in->exams[0].start) || strlen(in->exams[0].start) < 10)
+        return fail(err, errlen, "%s", "Date de l'examen (exams[0].start) absente.");
+    if (!opt(at) || !opt(notice)) return fail(err, errlen, "%s", "Aperçu impossible : date ou mention absente.");
+    if (!opt(in->id_root)) return fail(err, errlen, "%s", "Racine OID des identifiants de documents (id_root) absente.");
+    /* The current text as if it were the next version, never marked "Validé". */
+    rpt_state st = *in->state;
+    if (!st.set_id[0]) snprintf(st.set_id, sizeof st.set_id, "%s", "APERCU");
+    if (!st.document_id[0]) snprintf(st.document_id, sizeof st.document_id, "%s", st.set_id);
+    if (st.version < 1) st.version = 1;
+    snprintf(st.validated_at, sizeof st.validated_at, "%s", at);
+    report_input copy = *in;
+    copy.state = &st;
+    if (!filled(copy.text.text[RTPL_SEC_RESULTS]) && !filled(copy.text.text[RTPL_SEC_CONCLUSION]))
+        copy.text.text[RTPL_SEC_CONCLUSION] = "(conclusion à rédiger)";
+    bool ins = ins_may_emit(in->patient->identity, in->patient->policy);
+    scratch s;
+    memset(&s, 0, sizeof s);
+    cda_report c;
+    pdf_report p;
+    memset(&c, 0, sizeof c);
+    memset(&p, 0, sizeof p);
+    char date[11], why[512];
+    int rc = map(&copy, ins, &s, &c, &p, date, err, errlen);
+    if (rc == 0) {
+        p.draft_notice = notice;
+        if (!opt(p.validation.validator_rpps)) p.validation.validator_rpps = NULL;
+        if (pdf_render_report(&p, in->pdf_options, pdf, pdf_len, why, sizeof why) != 0)
+            rc = fail(err, errlen, "Aperçu PDF impossible : %s", why);
+    }
+    scratch_free(&s);
     return rc;
 }
 

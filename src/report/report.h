@@ -103,6 +103,14 @@ typedef struct {
 int report_render(const report_input *in, report_outputs *out, char *err, size_t errlen);
 void report_outputs_free(report_outputs *out);
 
+/* PDF of a report that is not validated (any status), for display: the current text laid out
+ * as report_render() would, with `notice` ("Document non validé — brouillon") instead of the
+ * validation block (pdf_report.draft_notice). `at`: ISO 8601 time with offset of the preview.
+ * The validator may lack an RPPS. Returns 0 with *pdf (malloc'd) of *pdf_len bytes, or -1 with
+ * a French message. */
+int report_render_preview(const report_input *in, const char *at, const char *notice, unsigned char **pdf,
+                          size_t *pdf_len, char *err, size_t errlen);
+
 /* Fills the exam's coded fields left NULL (modality, LOINC exam code, region, target site,
  * CCAM act) from the template; the strings point into *t. */
 void report_exam_from_template(const rtpl_template *t, cda_exam *exam);

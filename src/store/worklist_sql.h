@@ -27,7 +27,8 @@ typedef struct {
     const char *sps_id_like;
     const char *const *study_uids;   /* requested_procedure.study_instance_uid IN (...) */
     size_t nstudy_uids;              /* at most 64 */
-    const char *birth_name_key;      /* identity.birth_name_key starts with (store_search_key form) */
+    const char *birth_name_key;      /* scheduled_step.patient_name_key (= identity.birth_name_key)
+                                        starts with (store_search_key form) */
     const char *const *statuses;     /* NULL-terminated step statuses (1..7); NULL = {"arrived"} */
     /* keyset paging: rows strictly after (after_start_at, after_id) in (start_at, id) order */
     const char *after_start_at;      /* stored text of start_at; NULL = from the first row */
@@ -50,6 +51,13 @@ typedef struct {
 
 /* One page of worklist rows ordered by start_at then step id. *rows: malloc'ed (free()). */
 store_status store_mwl_page(store_conn_t *c, const store_mwl_filter *f, store_mwl_row **rows, size_t *n);
+
+/* Recomputes scheduled_step.patient_name_key, the copy of identity.birth_name_key the worklist's
+ * patient-name criterion uses (migration 0023), for one step, every step of a patient's orders,
+ * or every step of an identity's patient. Every writer of steps, identities or order ownership
+ * calls it in the same transaction (store_resource_insert/update, patient merge). */
+typedef enum { STORE_MWL_STEP, STORE_MWL_PATIENT, STORE_MWL_IDENTITY } store_mwl_scope;
+store_status store_mwl_sync_name_key(store_conn_t *c, store_mwl_scope scope, int64_t id);
 
 /* *known = an active modality has this AE title. */
 store_status store_mwl_modality_known(store_conn_t *c, const char *ae_title, bool *known);

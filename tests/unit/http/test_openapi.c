@@ -300,7 +300,8 @@ static void generate(void)
     /* system */
     y("  /healthz:");
     y("    get:");
-    y("      summary: %s", q("Liveness and store check (no authentication)"));
+    y("      summary: %s", q("Liveness, store check and the HL7/DICOM listeners (no authentication)"));
+    y("      description: %s", q("status describes the store; degraded is true when a configured listener is not running (e.g. its port could not be bound), with the reason under listeners."));
     y("      tags: [system]");
     y("      security: []");
     y("      responses:");
@@ -457,6 +458,12 @@ static void generate(void)
     y("      responses:");
     ok("200", "Traces, oldest first", "InsiTraces");
     errors("400 401 403 404");
+    y("  /api/v1/identities/proof-types:");
+    op("get", "Identity documents accepted by this site ([ins] proof_types) and whether a high-trust one validates at once", "identities", false);
+    y("      description: %s", q("Read roles of identities."));
+    y("      responses:");
+    ok("200", "Accepted documents", "ProofTypes");
+    errors("400 401 403");
     openapi_report_paths();
     openapi_hl7_paths();
     for (size_t i = 0; i < n; i++) resource_paths(&res[i]);
@@ -528,6 +535,15 @@ static void generate(void)
     y("        status: {type: string, enum: [ok, error]}");
     y("        store: {type: string, enum: [sqlite, postgresql]}");
     y("        schema_version: {type: integer}");
+    y("        degraded: {type: boolean, description: %s}", q("A configured HL7 or DICOM listener is not running"));
+    y("        listeners:");
+    y("          type: object");
+    y("          additionalProperties:");
+    y("            type: object");
+    y("            properties:");
+    y("              state: {type: string, enum: [listening, degraded, disabled]}");
+    y("              port: {type: integer}");
+    y("              error: {type: string, description: %s}", q("Why the listener is not running (French)"));
     y("    Credentials:");
     y("      type: object");
     y("      additionalProperties: false");
@@ -630,6 +646,11 @@ static void generate(void)
     y("        identity: {type: object, additionalProperties: true}");
     y("        events: {type: array, items: {type: object, properties: {id: {type: integer}, at: {type: string, format: date-time}, actor: {type: string}, user_id: {type: integer, nullable: true}, kind: {type: string, enum: [created, status, trait, ins, attribute, proof]}, field: {type: string}, old_value: {type: string, nullable: true}, new_value: {type: string, nullable: true}, reason: {type: string, nullable: true}, masked: {type: boolean}}}}");
     y("        proofs: {type: array, items: {type: object, properties: {id: {type: integer}, proof_type: {type: string}, high_trust: {type: boolean}, checked_at: {type: string, format: date-time}, user_id: {type: integer, nullable: true}, actor: {type: string}}}}");
+    y("    ProofTypes:");
+    y("      type: object");
+    y("      properties:");
+    y("        items: {type: array, items: {type: object, properties: {code: {type: string}, high_trust: {type: boolean}}}}");
+    y("        auto_validate: {type: boolean, description: %s}", q("A high-trust document validates the identity without the validate flag"));
     y("    InsiTraces:");
     y("      type: object");
     y("      properties:");
