@@ -62,6 +62,7 @@ async function request(method, path, body, { isLogin = false } = {}) {
   const err = data && data.error ? data.error : {};
   const message = err.message || `Erreur ${resp.status} du serveur.`;
   const e = new ApiError(resp.status, err.code || 'http_' + resp.status, message, err.field);
+  if (Array.isArray(err.problems)) e.problems = err.problems; // identity rules (src/ins) refusals
   if (resp.status === 401 && !isLogin && onUnauthenticated) onUnauthenticated(e);
   throw e;
 }

@@ -7,12 +7,16 @@ import * as accueilPage from './pages/accueil.js';
 import * as agendaPage from './pages/agenda.js';
 import * as suiviPage from './pages/suivi.js';
 import * as adminPage from './pages/admin.js';
+import * as reportsPage from './pages/reports.js';
 
 // Screens, in menu order, with the roles that may open them (the API enforces the same).
 const SCREENS = [
   { path: 'accueil', label: 'Accueil patients', roles: ['accueil'], page: accueilPage },
   { path: 'agenda', label: 'Agenda', roles: ['accueil', 'manipulateur', 'radiologue'], page: agendaPage },
   { path: 'suivi', label: 'Suivi des examens', roles: ['accueil', 'manipulateur', 'radiologue'], page: suiviPage },
+  // Open to every role: the menu shows it to the roles below, and a direct address shows the
+  // API's own refusal to the others.
+  { path: 'comptes-rendus', label: 'Comptes rendus', roles: ['radiologue', 'manipulateur'], page: reportsPage, apiDecides: true, home: ['radiologue'] },
   { path: 'admin', label: 'Administration', roles: ['admin'], page: adminPage },
 ];
 
@@ -20,6 +24,8 @@ const state = { user: null, cleanup: null, expired: false };
 
 const hasRole = (user, roles) => !!user && user.roles.some((r) => roles.includes(r));
 const screensFor = (user) => SCREENS.filter((s) => hasRole(user, s.roles));
+// The first screen after login: the one a role works in all day (radiologue: reports).
+const homeFor = (user) => SCREENS.find((s) => s.home && hasRole(user, s.home)) || screensFor(user)[0];
 
 function parseHash() {
   const h = location.hash.replace(/^#\/?/, '');
@@ -78,7 +84,7 @@ async function route() {
   const { path, rest } = parseHash();
   if (!state.user || path === 'connexion') {
     if (state.user && path === 'connexion') {
-      navigate(screensFor(state.user)[0]?.path || 'connexion');
+      navigate(homeFor(state.user)?.path || 'connexion');
       return;
     }
     const root = clear(document.getElementById('app'));
@@ -87,7 +93,7 @@ async function route() {
         setUser(user, csrf);
         clearMessages();
         const wanted = SCREENS.find((s) => s.path === state.wanted);
-        navigate(wanted && hasRole(user, wanted.roles) ? wanted.path : (screensFor(user)[0]?.path || 'connexion'));
+        navigate(wanted && hasRole(user, wanted.roles) ? wanted.path : (homeFor(user)?.path || 'connexion'));
       },
       expired: state.expired,
     });
@@ -101,13 +107,13 @@ async function route() {
     return;
   }
   let screen = SCREENS.find((s) => s.path === path);
-  if (screen && !hasRole(state.user, screen.roles)) {
+  if (screen && !screen.apiDecides && !hasRole(state.user, screen.roles)) {
     const names = screen.roles.map((r) => ROLES[r]);
     announce(`Accès refusé : l’écran « ${screen.label} » est réservé ${names.length > 1 ? `aux rôles ${names.join(', ')}` : `au rôle ${names[0]}`}.`, 'error');
     screen = null;
   }
   if (!screen) {
-    location.replace(`#/${allowed[0].path}`);
+    location.replace(`#/${(homeFor(state.user) || allowed[0]).path}`);
     return;
   }
   const main = renderShell(screen.path);

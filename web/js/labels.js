@@ -81,3 +81,91 @@ export function identityName(identity) {
   const given = identity.used_given_name || identity.first_given_name || '';
   return `${identity.birth_name || ''}${used} ${given}`.trim();
 }
+
+// ---- identity vigilance (INSi, documents, history) -----------------------------------------------
+// The site's identity documents ([ins] proof_types, default list of src/ins/policy.c); the API
+// refuses a code the site has not configured, with its own French message.
+export const PROOF_TYPES = [
+  ['PASSEPORT', 'Passeport'],
+  ['CNI', 'Carte nationale d’identité'],
+  ['TITRE_SEJOUR', 'Titre de séjour'],
+  ['IDENTIFICATION_ELECTRONIQUE', 'Moyen d’identification électronique'],
+  ['LIVRET_FAMILLE', 'Livret de famille (confiance faible)'],
+  ['ACTE_NAISSANCE', 'Extrait d’acte de naissance (confiance faible)'],
+  ['PERMIS_CONDUIRE', 'Permis de conduire (confiance faible)'],
+  ['CARTE_VITALE', 'Carte Vitale (confiance faible)'],
+];
+export const PROOF_LABEL = Object.fromEntries(PROOF_TYPES.map(([k, v]) => [k, v.replace(/ \(confiance faible\)$/, '')]));
+
+// Status codes of the identity API views (history, acceptance) -> the RNIV keys above.
+export const INS_STATUS_CODE = { PROV: 'provisoire', RECUP: 'recuperee', VALI: 'validee', QUAL: 'qualifiee' };
+
+export const IDENTITY_EVENT = {
+  created: 'Création', status: 'Statut', trait: 'Trait d’identité', ins: 'INS', attribute: 'Attribut', proof: 'Justificatif',
+};
+
+export const INSI_OUTCOME = {
+  '00': { label: 'Identité trouvée (00)', tone: 'ok' },
+  '01': { label: 'Aucune identité (01)', tone: 'warn' },
+  '02': { label: 'Plusieurs identités (02)', tone: 'warn' },
+  FAULT: { label: 'Erreur du téléservice', tone: 'danger' },
+  PROTOCOL: { label: 'Erreur de protocole', tone: 'danger' },
+};
+
+// ---- reports --------------------------------------------------------------------------------------
+export const REPORT_STATUS = {
+  brouillon: { label: 'Brouillon', tone: 'neutral' },
+  provisoire: { label: 'Provisoire', tone: 'warn' },
+  valide: { label: 'Validé', tone: 'ok' },
+  corrige: { label: 'Corrigé', tone: 'ok' },
+  retire: { label: 'Retiré', tone: 'danger' },
+};
+
+// Our capitalised label for the known statuses; the API's status_label for any other.
+export function reportBadge(status, label) {
+  const s = REPORT_STATUS[status] || { label: label || status || '—', tone: 'neutral' };
+  return badge(s.label, s.tone);
+}
+
+// Report flags, in the order of the editor (contract A: Report.flags).
+export const REPORT_FLAGS = [
+  ['announcement_pending', 'Annonce au patient à faire avant diffusion'],
+  ['no_dmp', 'Ne pas alimenter le DMP'],
+  ['masque_ps', 'Masqué aux professionnels de santé'],
+  ['invisible_patient', 'Non visible par le patient'],
+  ['invisible_legal_reps', 'Non visible par les représentants légaux'],
+  ['secret_connection', 'Connexion secrète'],
+];
+
+export const SHARE_CHANNEL = { dmp: 'DMP', mssante: 'MSSanté', hl7: 'HL7' };
+export const SHARE_STATUS = {
+  pending: { label: 'En attente', tone: 'info' },
+  sent: { label: 'Envoyé', tone: 'ok' },
+  failed: { label: 'En échec', tone: 'danger' },
+  not_applicable: { label: 'Non concerné', tone: 'muted' },
+};
+
+export const DOCUMENT_KIND = { PDF: 'PDF/A (imprimable)', 'CDA-N1': 'CDA niveau 1', 'CDA-N3': 'CDA niveau 3' };
+
+// ---- HL7 interface ------------------------------------------------------------------------------
+export const HL7_IN_STATE = {
+  received: { label: 'Reçu', tone: 'info' },
+  processed: { label: 'Traité', tone: 'ok' },
+  failed: { label: 'En échec', tone: 'danger' },
+  rejected: { label: 'Rejeté', tone: 'warn' },
+};
+export const JOB_STATE = {
+  pending: { label: 'En attente', tone: 'info' },
+  running: { label: 'En cours', tone: 'warn' },
+  done: { label: 'Envoyé', tone: 'ok' },
+  sent: { label: 'Envoyé', tone: 'ok' },
+  failed: { label: 'En échec', tone: 'danger' },
+};
+export const HL7_FLAVOUR = { omi: 'OMI (HL7 v2.5, IHE)', orm: 'ORM (HL7 v2.3.1)' };
+export const HL7_REPORT_FLAVOUR = { oru: 'ORU^R01', mdm: 'MDM^T02/T10/T04' };
+export const HL7_CHARSET = { 'UNICODE UTF-8': 'UTF-8', '8859/1': 'ISO 8859-1', '8859/15': 'ISO 8859-15' };
+
+export function stateBadge(map, state) {
+  const s = map[state] || { label: state || '—', tone: 'neutral' };
+  return badge(s.label, s.tone);
+}

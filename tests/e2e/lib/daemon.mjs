@@ -17,7 +17,9 @@ export function parseDemoAccounts(stdout) {
   return accounts;
 }
 
-export async function startDaemon({ bin, sourceDir, log = () => {} }) {
+// extraEnv: more settings (e.g. the [insi] section of lib/insi.mjs). The answer gives the HTTP
+// base URL, the demo accounts, the DICOM and HL7 (MLLP) ports.
+export async function startDaemon({ bin, sourceDir, log = () => {}, extraEnv = {} }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'couloir-e2e-'));
   const port = await freePort();
   const env = {
@@ -29,9 +31,10 @@ export async function startDaemon({ bin, sourceDir, log = () => {} }) {
     COULOIR_SITE_PUBLIC_URL: `http://127.0.0.1:${port}`,
     COULOIR_LOG_LEVEL: 'warn',
   };
-  // Other listeners of the daemon (when present) also get free loopback ports.
-  for (const key of ['COULOIR_HL7_PORT', 'COULOIR_DICOM_PORT']) env[key] = String(await freePort());
-  for (const key of ['COULOIR_HL7_BIND', 'COULOIR_DICOM_BIND']) env[key] = '127.0.0.1';
+  // The other listeners of the daemon (HL7 MLLP, DICOM) also get free loopback ports.
+  for (const key of ['COULOIR_HL7_LISTEN_PORT', 'COULOIR_DICOM_PORT']) env[key] = String(await freePort());
+  for (const key of ['COULOIR_HL7_LISTEN_ADDRESS', 'COULOIR_DICOM_BIND_ADDRESS']) env[key] = '127.0.0.1';
+  Object.assign(env, extraEnv);
 
   const run = (args) => {
     const r = spawnSync(bin, args, { env, encoding: 'utf8', timeout: 120000 });
@@ -95,5 +98,5 @@ export async function startDaemon({ bin, sourceDir, log = () => {} }) {
     fs.rmSync(dir, { recursive: true, force: true });
     return { clean: !early && !killed && exited.code === 0, exited, killed, output };
   }
-  return { base, accounts, stop, output: () => output, exitStatus: () => exited };
+  return { base, accounts, stop, dicomPort: Number(env.COULOIR_DICOM_PORT), hl7Port: Number(env.COULOIR_HL7_LISTEN_PORT), output: () => output, exitStatus: () => exited };
 }

@@ -1,7 +1,8 @@
 // End-to-end test of the web application over the real daemon (Playwright + Debian's Chromium).
 //
 // Scenario: accueil logs in → searches then creates a patient (a validation error from the API
-// is shown next to its field first, then corrected) → books an appointment in a free slot →
+// is shown next to its field first, then corrected) → its identity file (INSi unavailable,
+// low-trust document refused) → books an appointment in a free slot →
 // the API refuses "start" before arrival (its French message is shown) → marks the patient
 // arrived → the exam tracking screen → role refusals (no Administration for accueil; the API
 // refuses the audit log with its French message) → admin logs in → reference screens, creates
@@ -127,6 +128,25 @@ async function main() {
   assert.equal(found.status, 200);
   assert.equal(found.body.total, 1, 'one identity for the new patient');
 
+  // ---- identity file: INSi is not configured on this daemon (503: its French reason is shown), and
+  // a low-trust document cannot validate the identity (409: the rule problems are listed) -------
+  await row.getByRole('link', { name: /^Identitovigilance et INSi pour / }).click();
+  await page.getByRole('heading', { name: new RegExp(`^Identité — ${BIRTH_NAME}`) }).waitFor();
+  const insiPanel = page.locator('section', { has: page.getByRole('heading', { name: 'Téléservice INSi' }) });
+  await insiPanel.getByRole('button', { name: 'Interroger le téléservice INSi' }).click();
+  await insiPanel.getByRole('alert').getByText(/^Téléservice INSi indisponible/).waitFor();
+  const proofPanel = page.locator('section', { has: page.getByRole('heading', { name: 'Justificatif d’identité' }) });
+  await proofPanel.getByLabel(L('Pièce d’identité présentée')).selectOption('CARTE_VITALE');
+  await proofPanel.getByRole('checkbox', { name: 'Valider l’identité (pièce à haut niveau de confiance)' }).check();
+  await proofPanel.getByRole('button', { name: 'Enregistrer le justificatif' }).click();
+  await proofPanel.getByRole('alert').getByText(/^Validation de l'identité refusée/).waitFor();
+  await page.locator('.page-head .badge', { hasText: 'Provisoire' }).waitFor();
+  await shot(page, '03b-identite-insi-indisponible-justificatif-refuse');
+  await page.getByRole('link', { name: '‹ Retour à la recherche de patients' }).click();
+  await page.getByLabel(L('Nom ou prénom')).fill(BIRTH_NAME);
+  await page.getByRole('button', { name: 'Rechercher' }).click();
+  await row.waitFor();
+
   // ---- agenda: book in a free slot ------------------------------------------------------------
   await row.getByRole('link', { name: /Prendre rendez-vous/ }).click();
   const book = page.getByRole('dialog', { name: 'Nouveau rendez-vous' });
@@ -228,7 +248,7 @@ async function main() {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Agenda' }).waitFor();
     const links = await nav.getByRole('link').allTextContents();
-    assert.deepEqual(links, ['Agenda', 'Suivi des examens'], 'manipulateur menu');
+    assert.deepEqual(links, ['Agenda', 'Suivi des examens', 'Comptes rendus'], 'manipulateur menu (reports read-only)');
     assert.equal(await page.getByRole('button', { name: 'Nouveau rendez-vous' }).count(), 0, 'no booking for manipulateur');
     await page.getByLabel('Date', { exact: true }).fill(bookedDay);
     await page.locator('button.appt', { hasText: BIRTH_NAME }).focus();

@@ -5,6 +5,7 @@ import { identityBadges, SEX } from '../labels.js';
 import { IDENTITY_FIELDS } from '../schema.js';
 import { pagedTable } from '../table.js';
 import { announce, announceError, el, formatDate, nextId, openDialog } from '../ui.js';
+import * as identityPage from './identity.js';
 
 // Reads the patient records (IPP) of a page of identities.
 async function withPatients(identities) {
@@ -13,6 +14,7 @@ async function withPatients(identities) {
 }
 
 export function render(root, ctx) {
+  if (ctx.rest[0] === 'identite' && /^\d+$/.test(ctx.rest[1] || '')) return identityPage.render(root, ctx);
   const qId = nextId('q');
   const dobId = nextId('dob');
   const ippId = nextId('ipp');
@@ -32,6 +34,7 @@ export function render(root, ctx) {
     ],
     rowActions: (r) => el('span', { class: 'row-actions' },
       el('button', { type: 'button', class: 'btn btn-small', onclick: () => editIdentity(r), 'aria-label': `Modifier l’identité de ${r.identity.birth_name} ${r.identity.first_given_name}` }, 'Modifier'),
+      el('a', { class: 'btn btn-small', href: `#/accueil/identite/${r.identity.id}`, 'aria-label': `Identitovigilance et INSi pour ${r.identity.birth_name} ${r.identity.first_given_name}` }, 'Identité'),
       el('a', { class: 'btn btn-small', href: `#/agenda/reserver/${r.identity.patient_id}`, 'aria-label': `Prendre rendez-vous pour ${r.identity.birth_name} ${r.identity.first_given_name}` }, 'Rendez-vous')),
     load: async (offset, limit) => {
       if (criteria.ipp) {

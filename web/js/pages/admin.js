@@ -5,6 +5,8 @@ import { AUDIT_OUTCOME, MODALITY_TYPE, ROLES, ROOM_KIND } from '../labels.js';
 import { ADMIN_RESOURCES, FIELD_LABELS, USER_FIELDS } from '../schema.js';
 import { pagedTable } from '../table.js';
 import { announce, announceError, badge, el, formatDateTime, nextId, openDialog } from '../ui.js';
+import { renderDestinations, renderInbox, renderOutbox } from './admin-hl7.js';
+import { renderTemplates } from './admin-templates.js';
 
 const TABS = [
   { key: 'sites', label: 'Sites' },
@@ -13,6 +15,10 @@ const TABS = [
   { key: 'catalogue', label: 'Catalogue d’examens' },
   { key: 'correspondents', label: 'Correspondants' },
   { key: 'users', label: 'Utilisateurs' },
+  { key: 'modeles', label: 'Modèles de compte rendu', render: renderTemplates },
+  { key: 'hl7-destinations', label: 'Destinations HL7', render: renderDestinations },
+  { key: 'hl7-recus', label: 'Messages HL7 reçus', render: renderInbox },
+  { key: 'hl7-emis', label: 'Messages HL7 émis', render: renderOutbox },
   { key: 'audit', label: 'Journal d’audit' },
 ];
 
@@ -26,7 +32,8 @@ export async function render(root, ctx) {
     el('nav', { class: 'tabs', 'aria-label': 'Rubriques d’administration' },
       el('ul', {}, TABS.map((t) => el('li', {}, el('a', { href: `#/admin/${t.key}`, 'aria-current': t.key === tab.key ? 'page' : null }, t.label))))),
     body);
-  if (tab.key === 'users') await renderUsers(body);
+  if (tab.render) await tab.render(body);
+  else if (tab.key === 'users') await renderUsers(body);
   else if (tab.key === 'audit') await renderAudit(body);
   else await renderResource(body, tab.key);
   return null;
