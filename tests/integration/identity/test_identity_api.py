@@ -230,6 +230,13 @@ def scenario(srv):
         check(all("key" not in (i["query"] or "").lower() and "BEGIN" not in (i["result"] or "") for i in items),
               "no secret in traces", items)
     expect_error(manip.get(base + "/insi-traces"), 403, "forbidden", "manipulateur cannot read traces")
+    # the documents the site accepts, as the proof route takes them
+    r = accueil.get("/api/v1/identities/proof-types")
+    if check(r.status == 200, "proof types", r):
+        codes = {i["code"]: i["high_trust"] for i in r.json["items"]}
+        check(codes.get("PASSEPORT") is True and any(v is False for v in codes.values()),
+              "proof types list high- and low-trust documents", r)
+    expect_error(admin.get("/api/v1/identities/proof-types"), 403, "forbidden", "admin has no identity read role")
     check(audit_count(admin, "insi_search", pid) >= 2, "search audited")
     check(audit_count(admin, "insi_accept", pid) == 1, "acceptance audited")
     check(audit_count(admin, "identity_proof", pid) == 1, "document check audited")
