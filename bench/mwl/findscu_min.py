@@ -65,28 +65,59 @@ def _pdata(pcid, last_flags, data):
     return struct.pack(">BBI", 4, 0, len(pdv)) + pdv
 
 
-def _recv_exact(sock, n):
-    buf = bytearray()
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            raise ConnectionError("connection closed by peer")
-        buf += chunk
-    return bytes(buf)
+class _Reader:
+    """Buffered PDU reader: one recv() brings many PDUs (a server may coalesce its C-FIND
+    responses into large writes) and PDUs are parsed in place, so that the client's own cost
+    stays far below the servers' (bench/mwl/README.md gives its measured cost)."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = bytearray()
+        self.pos = 0
+
+    def _fill(self, n):
+        """Makes n bytes available from self.pos."""
+        if len(self.buf) - self.pos >= n:
+            return
+        del self.buf[:self.pos]
+        self.pos = 0
+        while len(self.buf) < n:
+            chunk = self.sock.recv(max(262144, n - len(self.buf)))
+            if not chunk:
+                raise ConnectionError("connection closed by peer")
+            self.buf += chunk
+
+    def pdu(self):
+        """Next PDU: (type, buffer, start, end) with the body at buffer[start:end]."""
+        self._fill(6)
+        t, _, length = _PDU_HEAD.unpack_from(self.buf, self.pos)
+        self._fill(6 + length)
+        start = self.pos + 6
+        self.pos = start + length
+        return t, self.buf, start, start + length
 
 
-def _recv_pdu(sock):
-    head = _recv_exact(sock, 6)
-    t, _, length = struct.unpack(">BBI", head)
-    return t, _recv_exact(sock, length)
+_PDU_HEAD = struct.Struct(">BBI")
+_PDV_HEAD = struct.Struct(">IBB")
+_ELEM_HEAD = struct.Struct("<HHI")
 
 
-def _status(command):
-    pos = 0
-    while pos + 8 <= len(command):
-        g, e, ln = struct.unpack_from("<HHI", command, pos)
-        if (g, e) == (0x0000, 0x0900):
-            return struct.unpack_from("<H", command, pos + 8)[0]
+_STATUS_HEAD = struct.pack("<HHI", 0x0000, 0x0900, 2)
+
+
+def _status(command, pos=0, end=None):
+    """Status (0000,0900) of an implicit VR LE command at command[pos:end]: found by its 8-byte
+    element header (no other element of a C-FIND-RSP command can hold those bytes), else by
+    walking the elements."""
+    end = len(command) if end is None else end
+    at = command.find(_STATUS_HEAD, pos, end)
+    if at >= 0 and at + 10 <= end:
+        return command[at + 8] | (command[at + 9] << 8)
+    unpack = _ELEM_HEAD.unpack_from
+    while pos + 8 <= end:
+        g, e, ln = unpack(command, pos)
+        if g == 0 and e == 0x0900:
+            return command[pos + 8] | (command[pos + 9] << 8)
         pos += 8 + ln
     raise ValueError("no status in C-FIND response")
 
@@ -96,38 +127,50 @@ def find(host, port, keys, calling="BENCH", called="COULOIR", timeout=30.0):
     t0 = time.perf_counter()
     with socket.create_connection((host, port), timeout=timeout) as s:
         s.sendall(_assoc_rq(calling, called))
-        t, body = _recv_pdu(s)
+        rd = _Reader(s)
+        t = rd.pdu()[0]
         if t != 2:
             raise ConnectionError(f"association refused (PDU type {t})")
         s.sendall(_pdata(1, 0x03, _command(1)) + _pdata(1, 0x02, encode_query(keys)))
         matches, identifiers = 0, []
         command, data = b"", b""
         final = None
+        pdu_head = _PDU_HEAD.unpack_from
         while final is None:
-            t, body = _recv_pdu(s)
+            buf, pos = rd.buf, rd.pos  # PDUs already received are parsed without a call each
+            if len(buf) - pos >= 6 and len(buf) - pos >= 6 + pdu_head(buf, pos)[2]:
+                t, _, length = pdu_head(buf, pos)
+                body, pos, end = buf, pos + 6, pos + 6 + length
+                rd.pos = end
+            else:
+                t, body, pos, end = rd.pdu()
             if t != 4:
                 raise ConnectionError(f"unexpected PDU type {t}")
-            pos = 0
-            while pos < len(body):
-                ln, _pcid, flags = struct.unpack_from(">IBB", body, pos)
-                frag = body[pos + 6: pos + 4 + ln]
-                pos += 4 + ln
+            while pos < end:
+                ln, _pcid, flags = _PDV_HEAD.unpack_from(body, pos)
+                start, stop = pos + 6, pos + 4 + ln
+                pos = stop
                 if flags & 1:
-                    command += frag
-                    if flags & 2:
+                    if flags & 2 and not command:  # the whole command in one PDV: parsed in place
+                        st = _status(body, start, stop)
+                    elif flags & 2:
+                        command += body[start:stop]
                         st = _status(command)
                         command = b""
-                        if st not in (0xFF00, 0xFF01):
-                            final = st
+                    else:
+                        command += body[start:stop]
+                        continue
+                    if st not in (0xFF00, 0xFF01):
+                        final = st
                 else:
-                    data += frag
+                    data += body[start:stop]
                     if flags & 2:
                         matches += 1
-                        identifiers.append(data)
+                        identifiers.append(bytes(data))
                         data = b""
         s.sendall(struct.pack(">BBI", 5, 0, 4) + b"\0" * 4)
         try:
-            _recv_pdu(s)  # A-RELEASE-RP
+            rd.pdu()  # A-RELEASE-RP
         except (ConnectionError, OSError):
             pass
     return matches, final, time.perf_counter() - t0, identifiers

@@ -8,8 +8,10 @@ ModalityWorklists plugin, the same queries timed with the same client (findscu_m
 --couloir BIN loads the steps into a fresh SQLite store (load_couloir.py; kept with --db PATH
 when the file does not exist yet, reused when it does) and starts `couloir serve` on it.
 
-Peers are only run at 10,000 steps or fewer (they read every file per query). Prints median
-and p99 per query for each server, and the speed-up of Couloir. Everything binds 127.0.0.1.
+Peers are only run at 10,000 steps or fewer (they read every file per query). Every query is
+first run --warmup times (default 1, untimed, printed) on each server, then --repeat times
+(peers: a quarter of it, at least 3). Prints median and p99 per query for each server, and the
+speed-up of Couloir. Everything binds 127.0.0.1. See README.md.
 """
 import argparse
 import json
@@ -133,9 +135,14 @@ def start_couloir(tmp, binary, steps, db=None):
     return proc, port, "COULOIR"
 
 
-def measure(name, port, called, repeat):
+def measure(name, port, called, repeat, warmup=1):
     rows = {}
     for qname, keys in QUERIES.items():
+        for _ in range(warmup):  # untimed: first prepare / page faults of a fresh server process
+            _, status, sec, _ = findscu_min.find("127.0.0.1", port, keys, called=called)
+            if status != 0:
+                raise RuntimeError(f"{name} {qname}: final status {status:#06x}")
+            print(f"  {name:10s} {qname:18s} warm-up {sec * 1000:9.2f} ms (not counted)", flush=True)
         times, count = [], None
         for _ in range(repeat):
             n, status, sec, _ = findscu_min.find("127.0.0.1", port, keys, called=called)
@@ -155,6 +162,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=10000)
     ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--warmup", type=int, default=1, help="untimed runs of each query before timing (every server)")
     ap.add_argument("--peers", action=argparse.BooleanOptionalAction, default=True)
     ap.add_argument("--couloir-port", type=int, help="a running Couloir MWL SCP already loaded with --steps")
     ap.add_argument("--couloir-aet", default="COULOIR")
@@ -170,12 +178,12 @@ def main():
             proc, port, called = start_couloir(tmp, args.couloir, steps, args.db)
             procs.append(proc)
             print(f"Couloir ({args.steps} steps):")
-            results["couloir"] = measure("couloir", port, called, args.repeat)
+            results["couloir"] = measure("couloir", port, called, args.repeat, args.warmup)
             proc.terminate()
             proc.wait(timeout=30)
         elif args.couloir_port:
             print(f"Couloir ({args.steps} steps):")
-            results["couloir"] = measure("couloir", args.couloir_port, args.couloir_aet, args.repeat)
+            results["couloir"] = measure("couloir", args.couloir_port, args.couloir_aet, args.repeat, args.warmup)
         if args.peers and args.steps <= 10000:
             peer_repeat = max(3, args.repeat // 4)
             for label, starter in (("wlmscpfs", start_wlmscpfs), ("orthanc", start_orthanc)):
@@ -185,7 +193,7 @@ def main():
                 proc, port, called = starter(tmp, steps)
                 procs.append(proc)
                 print(f"{label} ({args.steps} steps):")
-                results[label] = measure(label, port, called, peer_repeat)
+                results[label] = measure(label, port, called, peer_repeat, args.warmup)
                 proc.terminate()
                 proc.wait(timeout=30)
         if "couloir" in results:

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,6 +17,9 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "dicom/dicom_internal.h"
+
+/* Queued PDUs are written once they exceed this size (or with a final response). */
+#define DCM_TX_FLUSH 16384u
 
 typedef struct {
     uint8_t id;
@@ -40,8 +44,10 @@ struct dcm_assoc {
     buf_t cmd, data; /* message being reassembled */
     uint8_t msg_pcid;
     bool cmd_done, data_expected, msg_done;
-    buf_t tx;
+    buf_t tx;        /* PDUs queued for writing */
     buf_t cmdtx;     /* encoded command being sent */
+    unsigned pending_run; /* pending responses since the last final one */
+    unsigned flushes, flushes_checked; /* writes of queued PDUs; count at the last cancel check */
     bool broken;     /* the association must end (abort already sent or peer gone) */
     bool released;
     unsigned messages;
@@ -210,6 +216,7 @@ static void send_abort(dcm_assoc *a, uint8_t source, uint8_t reason, const char 
     LOG_WARNF(DCM_LOG, "association aborted", "assoc=%u calling=%s source=%u reason=%u why=\"%s\"", a->id, a->calling,
               source, reason, why);
     buf_t b = BUF_INIT;
+    buf_reset(&a->tx); /* queued responses are dropped */
     if (dcm_ul_build_abort(source, reason, &b) == 0) (void)write_full(a, b.data, b.len, 2000);
     buf_free(&b);
     a->broken = true;
@@ -432,38 +439,62 @@ static int next_message(dcm_assoc *a)
     return 1;
 }
 
-/* Sends an encoded command (group length included) and optional data set as P-DATA-TF PDUs,
- * one PDV per PDU, each at most the peer's maximum length. */
-static int send_encoded(dcm_assoc *a, uint8_t pcid, const buf_t *cmd, const uint8_t *data, size_t len)
+/* Writes what is queued in a->tx. */
+static int flush_tx(dcm_assoc *a)
 {
     if (a->broken) return -1;
-    buf_reset(&a->tx);
-    size_t max_payload = a->peer_max_pdu ? a->peer_max_pdu - 6 : 1024 * 1024;
-    if (a->peer_max_pdu && a->peer_max_pdu < 64) max_payload = 58;
-    int rc = 0;
-    for (int part = 0; part < 2 && rc == 0; part++) {
+    if (!a->tx.len) return 0;
+    a->flushes++;
+    return send_buf(a, &a->tx);
+}
+
+/* Appends one DIMSE message to a->tx as P-DATA-TF PDUs of at most the peer's maximum length:
+ * the command PDV and the data set PDV(s) share a PDU as long as they fit, so a small C-FIND
+ * response is one PDU (two PDVs). A PDU never holds PDVs of two messages. Complete PDUs are
+ * written out whenever more than DCM_TX_FLUSH bytes are queued. */
+static int queue_message(dcm_assoc *a, uint8_t pcid, const buf_t *cmd, const uint8_t *data, size_t len)
+{
+    if (a->broken) return -1;
+    size_t max_body = a->peer_max_pdu ? a->peer_max_pdu : 1024 * 1024 + 6;
+    if (max_body < 64) max_body = 64; /* below any sensible peer: 58-byte fragments */
+    size_t pdu = SIZE_MAX;            /* offset of the open PDU's header in a->tx */
+    for (int part = 0; part < 2; part++) {
         const uint8_t *p = part == 0 ? (const uint8_t *)cmd->data : data;
         size_t n = part == 0 ? cmd->len : len;
         if (part == 1 && !data) break;
         do {
-            size_t chunk = n < max_payload ? n : max_payload;
-            bool last = chunk == n;
-            uint8_t h[12] = {DCM_PDU_PDATA, 0};
-            dcm_wr32be(h + 2, (uint32_t)(chunk + 6));
-            dcm_wr32be(h + 6, (uint32_t)(chunk + 2));
-            h[10] = pcid;
-            h[11] = (uint8_t)((part == 0 ? 1 : 0) | (last ? 2 : 0));
-            if (buf_append(&a->tx, h, 12) != 0 || (chunk && buf_append(&a->tx, p, chunk) != 0)) { rc = -1; break; }
-            /* the PDUs of one message leave in as few writes as possible (no Nagle stall
-             * between the command and the data set) */
-            if (a->tx.len >= 65536) rc = send_buf(a, &a->tx);
+            size_t body = pdu == SIZE_MAX ? 0 : a->tx.len - pdu - 6;
+            if (pdu == SIZE_MAX || body + 6 >= max_body) { /* no room for one more byte of PDV */
+                if (pdu != SIZE_MAX) {
+                    dcm_wr32be((uint8_t *)a->tx.data + pdu + 2, (uint32_t)body);
+                    if (a->tx.len >= DCM_TX_FLUSH && flush_tx(a) != 0) return -1;
+                }
+                uint8_t h[6] = {DCM_PDU_PDATA, 0, 0, 0, 0, 0};
+                pdu = a->tx.len;
+                if (buf_append(&a->tx, h, 6) != 0) return -1;
+                body = 0;
+            }
+            size_t room = max_body - body - 6;
+            size_t chunk = n < room ? n : room;
+            uint8_t h[6];
+            dcm_wr32be(h, (uint32_t)(chunk + 2));
+            h[4] = pcid;
+            h[5] = (uint8_t)((part == 0 ? 1 : 0) | (chunk == n ? 2 : 0));
+            if (buf_append(&a->tx, h, 6) != 0 || (chunk && buf_append(&a->tx, p, chunk) != 0)) return -1;
             p += chunk;
             n -= chunk;
-        } while (n && rc == 0);
+        } while (n);
     }
-    if (rc == 0 && a->tx.len) rc = send_buf(a, &a->tx);
+    dcm_wr32be((uint8_t *)a->tx.data + pdu + 2, (uint32_t)(a->tx.len - pdu - 6));
+    return 0;
+}
+
+/* A message only partly queued (memory) is never written: the association ends. */
+static int queue_failed(dcm_assoc *a)
+{
     buf_reset(&a->tx);
-    return rc;
+    a->broken = true;
+    return -1;
 }
 
 static void patch_group_length(buf_t *enc)
@@ -481,7 +512,8 @@ int dcm_assoc_send(dcm_assoc *a, uint8_t pcid, dcm_dataset *command, const uint8
     if (rc == 0) rc = dcm_encode(command, DCM_TS_IMPLICIT_LE, &a->cmdtx);
     if (rc != 0) return -1;
     patch_group_length(&a->cmdtx);
-    return send_encoded(a, pcid, &a->cmdtx, data, len);
+    if (queue_message(a, pcid, &a->cmdtx, data, len) != 0) return queue_failed(a);
+    return flush_tx(a);
 }
 
 static int put_str(buf_t *b, uint32_t tag, dcm_vr vr, const char *s)
@@ -514,12 +546,22 @@ int dcm_assoc_respond(dcm_assoc *a, const dcm_message *rq, const dcm_status *st,
     if (sop_instance && *sop_instance) rc |= put_str(b, DCM_AffectedSOPInstanceUID, DCM_VR('U', 'I'), sop_instance);
     if (rc != 0) return -1;
     patch_group_length(b);
-    return send_encoded(a, rq->pcid, b, data, len);
+    if (queue_message(a, rq->pcid, b, data, len) != 0) return queue_failed(a);
+    /* pending responses are coalesced: the first one leaves at once (the modality shows it and
+     * may cancel), the next ones when DCM_TX_FLUSH bytes are queued or with the final response */
+    bool pending = st->code == DCM_STATUS_PENDING || st->code == DCM_STATUS_PENDING_WARNING;
+    if (pending && a->pending_run++ > 0 && a->tx.len < DCM_TX_FLUSH) return 0;
+    if (!pending) a->pending_run = 0;
+    return flush_tx(a);
 }
 
 bool dcm_assoc_cancel_requested(dcm_assoc *a, uint16_t message_id)
 {
     if (a->broken) return true;
+    /* the peer reacts to what it has received: look for a C-CANCEL once per write of queued
+     * responses (one poll per write instead of one per answer) */
+    if (a->flushes == a->flushes_checked) return false;
+    a->flushes_checked = a->flushes;
     if (!readable_now(a)) return false;
     reset_message(a);
     int rc = next_message(a);

@@ -160,7 +160,8 @@ store_status store_mwl_page(store_conn_t *c, const store_mwl_filter *f, store_mw
         p[np++] = db_text(upper);
     }
     if (f->after_start_at) {
-        buf_puts(&where, " AND (s.start_at > ? OR (s.start_at = ? AND s.id > ?))");
+        /* "start_at >= ?" lets the index seek past the previous pages instead of reading them */
+        buf_puts(&where, " AND s.start_at >= ? AND (s.start_at > ? OR s.id > ?)");
         p[np++] = db_text(f->after_start_at);
         p[np++] = db_text(f->after_start_at);
         p[np++] = db_int(f->after_id);

@@ -1,13 +1,16 @@
 /* The worklist adapter on the store (SQLite, and PostgreSQL with COULOIR_TEST_PG_URL): query
  * translation to the SQL filter, the worklist provider (exact matching, paging past one page,
- * statuses on the worklist), the INS rule (one test per case), MPPS transitions in the store,
- * the AE-title check. */
+ * statuses on the worklist), the patient-name key copied on the steps (migration 0023) kept in
+ * sync by every writer, the INS rule (one test per case), MPPS transitions in the store, the
+ * AE-title check. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/timeutil.h"
 #include "domain/workflow.h"
+#include "store/hl7feed_store.h"
+#include "store/store_internal.h"
 #include "unit/store/backend.h"
 #include "unit/store/fixtures.h"
 #include "worklist/worklist.h"
@@ -223,7 +226,111 @@ static void test_paging(void **state)
     dcm_mwl_query *q = query(NULL, "CT9", NULL, NULL, NULL);
     assert_int_equal(worklist_mwl_find(w, q, collect, &k, &stt), 0);
     assert_int_equal(k.n, 1203);
+    /* the emitter stops while the reader thread is pages ahead: nothing lost, nothing leaked */
+    for (size_t stop = 1; stop <= 1203; stop += 301) {
+        memset(&k, 0, sizeof k);
+        k.stop_after = stop;
+        assert_int_equal(worklist_mwl_find(w, q, collect, &k, &stt), 0);
+        assert_int_equal(k.n, stop);
+    }
     dcm_mwl_query_free(q);
+}
+
+/* ------------------------------------------------------------------ name key on the steps */
+
+/* scheduled_step.patient_name_key of a step ("" when NULL). */
+static const char *name_key_of(int64_t step, char *out, size_t n)
+{
+    db_param p[] = {db_int(step)};
+    db_rows r;
+    assert_int_equal(db_exec(c, "SELECT patient_name_key FROM scheduled_step WHERE id = ?", p, 1, &r, NULL), STORE_OK);
+    assert_int_equal(r.nrows, 1);
+    snprintf(out, n, "%s", db_cell(&r, 0, 0) ? db_cell(&r, 0, 0) : "");
+    db_rows_free(&r);
+    return out;
+}
+
+/* Number of answers to a PatientName query (and the first name answered). */
+static size_t answers(const char *name, char *first, size_t n)
+{
+    collected k = {0};
+    dcm_status stt = {0};
+    dcm_mwl_query *q = query(name, NULL, NULL, NULL, NULL);
+    assert_int_equal(worklist_mwl_find(w, q, collect, &k, &stt), 0);
+    dcm_mwl_query_free(q);
+    if (first) snprintf(first, n, "%s", k.n ? k.names[0] : "");
+    return k.n;
+}
+
+static void test_name_key_sync(void **state)
+{
+    (void)state;
+    char v[128];
+    int64_t exam = exam_ct("ACQK903");
+    /* a step inserted after its identity takes the identity's key */
+    int64_t pa = make_patient(c, "NK-1", "Dubreuil", "Marc", "1970-01-01", "M");
+    int64_t sa = add_step(pa, exam, "CT1", "2026-11-26T08:00:00Z", "NK1", "arrived");
+    assert_string_equal(name_key_of(sa, v, sizeof v), "DUBREUIL");
+    assert_int_equal(answers("DUBREUIL*", NULL, 0), 1);
+
+    /* the birth name changed through the identity API (store_resource_update): the key follows */
+    db_param p[] = {db_int(pa)};
+    db_rows r;
+    assert_int_equal(db_exec(c, "SELECT id FROM identity WHERE patient_id = ?", p, 1, &r, NULL), STORE_OK);
+    int64_t ida = 0;
+    assert_true(db_parse_i64(db_cell(&r, 0, 0), &ida));
+    db_rows_free(&r);
+    json_t *patch = json_pack("{s:s}", "birth_name", "Lacombe-Dubreuil");
+    assert_int_equal(store_resource_update(c, model_resource_find("identities"), ida, patch), STORE_OK);
+    json_decref(patch);
+    assert_string_equal(name_key_of(sa, v, sizeof v), "LACOMBE DUBREUIL");
+    assert_int_equal(answers("DUBREUIL*", NULL, 0), 0);
+    assert_int_equal(answers("LACOMBE*", v, sizeof v), 1);
+    assert_string_equal(v, "Lacombe-Dubreuil^Marc");
+    /* another field changed: the key stays */
+    patch = json_pack("{s:s}", "first_given_name", "Marcel");
+    assert_int_equal(store_resource_update(c, model_resource_find("identities"), ida, patch), STORE_OK);
+    json_decref(patch);
+    assert_string_equal(name_key_of(sa, v, sizeof v), "LACOMBE DUBREUIL");
+
+    /* a patient whose identity is recorded after the step: the key arrives with the identity */
+    int64_t pb = insert_or_fail(c, "patients", json_pack("{s:s}", "ipp", "NK-2"));
+    int64_t sb = add_step(pb, exam, "CT1", "2026-11-26T09:00:00Z", "NK2", "arrived");
+    assert_string_equal(name_key_of(sb, v, sizeof v), "");
+    insert_or_fail(c, "identities", json_pack("{s:I, s:s, s:s, s:s, s:s}", "patient_id", (json_int_t)pb, "birth_name",
+                                              "Fabre", "first_given_name", "Inès", "birth_date", "1980-02-02", "sex", "F"));
+    assert_string_equal(name_key_of(sb, v, sizeof v), "FABRE");
+    assert_int_equal(answers("FABRE*", NULL, 0), 1);
+
+    /* patient merge (HL7 A40): the merged patient's steps take the surviving identity's key */
+    assert_int_equal(hl7s_patient_merge(c, pb, pa), STORE_OK);
+    assert_string_equal(name_key_of(sb, v, sizeof v), "LACOMBE DUBREUIL");
+    assert_int_equal(answers("FABRE*", NULL, 0), 0);
+    assert_int_equal(answers("LACOMBE*", NULL, 0), 2);
+}
+
+static void test_name_key_many(void **state)
+{
+    (void)state;
+    int64_t exam = exam_ct("ACQK904");
+    char name[16], acc[17];
+    /* 70 distinct family names under one prefix: more than the 64 keys listed by the page query,
+     * which then falls back to the key range; answers are the same either way */
+    assert_int_equal(store_begin(c), STORE_OK);
+    for (int i = 0; i < 70; i++) {
+        snprintf(name, sizeof name, "Quenot%c%c", 'a' + i / 26, 'a' + i % 26);
+        snprintf(acc, sizeof acc, "NM%03d", i);
+        int64_t pid = make_patient(c, acc, name, "Luc", "1990-01-01", "M");
+        add_step(pid, exam, "CT1", "2026-11-27T08:00:00Z", acc, "arrived");
+    }
+    assert_int_equal(store_commit(c), STORE_OK);
+    assert_int_equal(answers("QUENOT*", NULL, 0), 70);
+    assert_int_equal(answers("Quenot*", NULL, 0), 70); /* PN: ASCII case-insensitive */
+    assert_int_equal(answers("QUENOTA*", NULL, 0), 26);
+    assert_int_equal(answers("QUENOTB?^LUC", NULL, 0), 26);
+    assert_int_equal(answers("QUENOTCB^Luc", NULL, 0), 1);
+    assert_int_equal(answers("QUENOTZ*", NULL, 0), 0); /* no key under the prefix */
+    assert_int_equal(answers("*NOTAA^Luc", NULL, 0), 1); /* no literal prefix: no key criterion */
 }
 
 /* ------------------------------------------------------------------ INS rule */
@@ -257,6 +364,21 @@ static const char *valid_matricule(void)
 
 #define NIR_OID "1.2.250.1.213.1.4.8"
 
+/* Every element of the item has its dictionary VR (item.c spells them out). */
+static bool vrs_from_dictionary(const dcm_dataset *ds)
+{
+    for (size_t i = 0; i < dcm_dataset_count(ds); i++) {
+        const dcm_element *e = dcm_dataset_at(ds, i);
+        if (e->vr != dcm_dict_vr(e->tag)) {
+            print_error("tag %08X: VR %04X, dictionary %04X\n", e->tag, e->vr, dcm_dict_vr(e->tag));
+            return false;
+        }
+        for (uint32_t k = 0; k < e->nitems; k++)
+            if (!vrs_from_dictionary(e->items[k])) return false;
+    }
+    return true;
+}
+
 /* true when the item carries the INS with its issuer */
 static bool has_ins(store_mwl_row r)
 {
@@ -274,6 +396,7 @@ static bool has_ins(store_mwl_row r)
         assert_string_equal(oid, r.ins_oid);
         found = true;
     }
+    assert_true(vrs_from_dictionary(ds));
     dcm_dataset_free(ds);
     return found;
 }
@@ -352,6 +475,7 @@ static void test_item_keys(void **state)
     dcm_get_string(s, DCM_ScheduledProcedureStepStatus, v, sizeof v);
     assert_string_equal(v, "ARRIVED");
     assert_false(dcm_has(ds, DCM_OtherPatientIDsSequence));
+    assert_true(vrs_from_dictionary(ds));
     dcm_dataset_free(ds);
 }
 
@@ -492,6 +616,8 @@ static int run(const char *backend)
         cmocka_unit_test_setup_teardown(test_filter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_find, setup, teardown),
         cmocka_unit_test_setup_teardown(test_paging, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_name_key_sync, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_name_key_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ins_qualified, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ins_validated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ins_provisional, setup, teardown),
