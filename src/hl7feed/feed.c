@@ -135,8 +135,7 @@ void hl7feed_free(hl7feed_t *f)
 {
     if (!f) return;
     hl7feed_stop(f);
-    for (size_t i = 0; i < f->nclients; i++) hl7_mllp_client_free(f->clients[i].client);
-    free(f->clients);
+    feed_clients_free(f);
     pthread_mutex_destroy(&f->mu);
     pthread_cond_destroy(&f->cv);
     pthread_mutex_destroy(&f->send_mu);

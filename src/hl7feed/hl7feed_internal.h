@@ -10,9 +10,12 @@
 
 typedef struct ingest_item ingest_item;
 
-/* A reconnecting MLLP client to one destination, remade when its address changes. */
+/* A reconnecting MLLP client to one destination, remade when its address changes. Allocated
+ * once per destination and kept until hl7feed_free (feed_clients_free); io_mu serialises the
+ * deliveries to that destination, so that one slow destination never holds the others. */
 typedef struct {
     int64_t destination_id;
+    pthread_mutex_t io_mu;    /* held during a delivery; guards host, port, tls, client */
     char host[256];
     int port;
     bool tls;
@@ -33,8 +36,8 @@ struct hl7feed {
     hl7s_destination pacs;
     int64_t pacs_id;          /* its row (0 when none) */
     int ack_timeout_ms;       /* [hl7feed] pacs_ack_timeout_seconds, for every destination */
-    pthread_mutex_t send_mu;  /* guards clients (one MLLP client per destination) */
-    feed_client *clients;
+    pthread_mutex_t send_mu;  /* guards the clients array (never held during network I/O) */
+    feed_client **clients;
     size_t nclients;
     outbox_t *outbox;   /* woken after a commit that enqueued messages (may be NULL) */
     uint64_t enqueued;  /* outbound jobs enqueued so far (atomic) */
@@ -106,6 +109,10 @@ bool feed_ins_emittable(const hl7feed_t *f, const hl7s_identity *r);
 /* The "hl7" outbox sender: payload {"destination_id": N, "message": "..."} (the former
  * {"destination": "pacs", ...} names the configured destination). */
 outbox_result feed_send(void *ctx, const outbox_job *job, char *error, size_t error_len);
+/* The delivery lane of an "hl7" job: "dest-<id>" (outbox_lane_fn): one lane per destination. */
+int feed_send_lane(void *ctx, const outbox_job *job, char *lane, size_t lane_len);
+/* Frees the MLLP clients (hl7feed_free, once no delivery runs). */
+void feed_clients_free(hl7feed_t *f);
 /* The "report-hl7" sender (contract B of the reporting work): reads the CDA N1 document and
  * enqueues one "hl7" job per enabled destination subscribed to reports, in one transaction. */
 outbox_result feed_send_report(void *ctx, const outbox_job *job, char *error, size_t error_len);

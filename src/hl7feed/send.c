@@ -1,6 +1,7 @@
 /* The "hl7" outbox sender: delivers a queued message over MLLP to its destination (one
  * reconnecting client per destination) and reads the acknowledgement (AA/CA: sent; AE/AR/CE/CR:
- * refused for good; no connection or no answer: retried with the outbox back-off). */
+ * refused for good; no connection or no answer: retried with the outbox back-off). Each
+ * destination is an outbox lane: destinations are served concurrently, each in queue order. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,23 +14,34 @@ static outbox_result fail(char *error, size_t n, outbox_result r, const char *fm
     return r;
 }
 
-/* The client of destination d (created, or remade when its address changed). send_mu held. */
-static hl7_mllp_client *client_for(hl7feed_t *f, const hl7s_destination *d)
+/* The slot of destination `id`, created on first use (NULL when out of memory). Slots are never
+ * freed before hl7feed_free, so the pointer stays valid without send_mu. */
+static feed_client *client_slot(hl7feed_t *f, int64_t id)
 {
     feed_client *fc = NULL;
-    for (size_t i = 0; i < f->nclients; i++)
-        if (f->clients[i].destination_id == d->id) fc = &f->clients[i];
-    if (fc && (strcmp(fc->host, d->host) != 0 || fc->port != d->port || fc->tls != d->tls)) {
+    pthread_mutex_lock(&f->send_mu);
+    for (size_t i = 0; i < f->nclients && !fc; i++)
+        if (f->clients[i]->destination_id == id) fc = f->clients[i];
+    if (!fc) {
+        feed_client **grown = realloc(f->clients, (f->nclients + 1) * sizeof *grown);
+        fc = grown ? calloc(1, sizeof *fc) : NULL;
+        if (grown) f->clients = grown;
+        if (fc) {
+            fc->destination_id = id;
+            pthread_mutex_init(&fc->io_mu, NULL);
+            f->clients[f->nclients++] = fc;
+        }
+    }
+    pthread_mutex_unlock(&f->send_mu);
+    return fc;
+}
+
+/* The client of destination d (created, or remade when its address changed). fc->io_mu held. */
+static hl7_mllp_client *client_for(hl7feed_t *f, feed_client *fc, const hl7s_destination *d)
+{
+    if (fc->client && (strcmp(fc->host, d->host) != 0 || fc->port != d->port || fc->tls != d->tls)) {
         hl7_mllp_client_free(fc->client);
         fc->client = NULL;
-    }
-    if (!fc) {
-        feed_client *grown = realloc(f->clients, (f->nclients + 1) * sizeof *grown);
-        if (!grown) return NULL;
-        f->clients = grown;
-        fc = &f->clients[f->nclients++];
-        memset(fc, 0, sizeof *fc);
-        fc->destination_id = d->id;
     }
     if (!fc->client) {
         feed_copy(fc->host, sizeof fc->host, d->host);
@@ -41,13 +53,44 @@ static hl7_mllp_client *client_for(hl7feed_t *f, const hl7s_destination *d)
     return fc->client;
 }
 
-/* The destination a payload names: "destination_id", or the former "destination": "pacs". */
-static store_status load_destination(hl7feed_t *f, const json_t *p, hl7s_destination *d)
+void feed_clients_free(hl7feed_t *f)
+{
+    for (size_t i = 0; i < f->nclients; i++) {
+        hl7_mllp_client_free(f->clients[i]->client);
+        pthread_mutex_destroy(&f->clients[i]->io_mu);
+        free(f->clients[i]);
+    }
+    free(f->clients);
+    f->clients = NULL;
+    f->nclients = 0;
+}
+
+/* The destination id a payload names: "destination_id", or the former "destination": "pacs"
+ * (0 when none). */
+static int64_t payload_destination(const hl7feed_t *f, const json_t *p)
 {
     json_t *id = json_object_get(p, "destination_id");
     int64_t dest_id = json_is_integer(id) ? json_integer_value(id) : 0;
     const char *legacy = json_string_value(json_object_get(p, "destination"));
     if (!dest_id && legacy && strcmp(legacy, "pacs") == 0) dest_id = f->pacs_id;
+    return dest_id > 0 ? dest_id : 0;
+}
+
+int feed_send_lane(void *ctx, const outbox_job *job, char *lane, size_t lane_len)
+{
+    const hl7feed_t *f = ctx;
+    json_t *p = json_loads(job->payload, 0, NULL);
+    int64_t dest_id = p ? payload_destination(f, p) : 0;
+    json_decref(p);
+    if (!dest_id) return -1; /* refused by feed_send anyway: the kind's lane */
+    snprintf(lane, lane_len, "dest-%lld", (long long)dest_id);
+    return 0;
+}
+
+/* The destination a payload names. */
+static store_status load_destination(hl7feed_t *f, const json_t *p, hl7s_destination *d)
+{
+    int64_t dest_id = payload_destination(f, p);
     if (dest_id <= 0) return STORE_NOT_FOUND;
     store_conn_t *c = store_acquire(f->st);
     if (!c) return STORE_BUSY;
@@ -62,11 +105,16 @@ static outbox_result deliver(hl7feed_t *f, const hl7s_destination *d, const buf_
     hl7_error herr;
     memset(&herr, 0, sizeof herr);
     buf_t ack = BUF_INIT;
-    pthread_mutex_lock(&f->send_mu);
-    hl7_mllp_client *client = client_for(f, d);
-    int rc = client ? hl7_mllp_client_send(client, out->data, out->len, &ack, &herr) : HL7_E_NOMEM;
-    if (rc != HL7_OK && client) hl7_mllp_client_close(client);
-    pthread_mutex_unlock(&f->send_mu);
+    /* only this destination's deliveries wait for this one (its lane sends one at a time) */
+    feed_client *fc = client_slot(f, d->id);
+    int rc = HL7_E_NOMEM;
+    if (fc) {
+        pthread_mutex_lock(&fc->io_mu);
+        hl7_mllp_client *client = client_for(f, fc, d);
+        rc = client ? hl7_mllp_client_send(client, out->data, out->len, &ack, &herr) : HL7_E_NOMEM;
+        if (rc != HL7_OK && client) hl7_mllp_client_close(client);
+        pthread_mutex_unlock(&fc->io_mu);
+    }
     if (rc != HL7_OK) {
         buf_free(&ack);
         char detail[400];
@@ -131,7 +179,7 @@ outbox_result feed_send(void *ctx, const outbox_job *job, char *error, size_t er
 
 int hl7feed_register_sender(hl7feed_t *f, outbox_t *ob)
 {
-    int rc = outbox_register(ob, "hl7", feed_send, f);
+    int rc = outbox_register_lanes(ob, "hl7", feed_send, feed_send_lane, f);
     if (rc == 0) rc = outbox_register(ob, "report-hl7", feed_send_report, f);
     if (rc == 0) f->outbox = ob;
     return rc;

@@ -8,6 +8,10 @@
 #include "hl7feed/hl7feed_internal.h"
 #include "outbox/outbox_store.h"
 
+/* Delivery threads: each destination is a lane (one message at a time, in queue order), so up to
+ * this many destinations are served at once and a silent one holds only its own lane. */
+#define HL7FEED_DELIVERY_THREADS 8
+
 struct hl7feed_service {
     hl7feed_t *feed;
     outbox_queue queue;
@@ -30,7 +34,8 @@ hl7feed_service *hl7feed_service_start(store_t *st, const config_t *cfg, char *e
     s->queue = outbox_store_queue(st);
     outbox_policy pol = outbox_default_policy();
     s->outbox = outbox_new(&s->queue, &pol);
-    if (!s->outbox || hl7feed_register_sender(s->feed, s->outbox) != 0 || outbox_start(s->outbox, 1) != 0) {
+    if (!s->outbox || hl7feed_register_sender(s->feed, s->outbox) != 0 ||
+        outbox_start(s->outbox, HL7FEED_DELIVERY_THREADS) != 0) {
         snprintf(err, errlen, "impossible de démarrer l'envoi des messages HL7");
         goto fail;
     }

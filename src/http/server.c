@@ -19,9 +19,10 @@
 
 struct http_server {
     struct MHD_Daemon *daemon;
-    pthread_mutex_t mu;          /* guards deferred */
+    pthread_mutex_t mu;          /* guards deferred and stopping */
     pthread_cond_t cv;
     size_t deferred;             /* suspended connections waiting for their read audit */
+    bool stopping;               /* http_server_stop() runs: new requests get 503, none is held */
     http_app app;
     http_options opt;
     http_hooks hooks;            /* app.hooks points here (all NULL when none were given) */
@@ -239,10 +240,16 @@ static void deferred_done(http_server_t *srv)
 }
 
 /* Holds the answer and suspends the connection until its read audit event is durable (group
- * commit): the thread goes on serving other connections meanwhile. */
-static void defer_for_audit(http_server_t *srv, struct MHD_Connection *conn, req_state *rs, const http_response *resp,
+ * commit): the thread goes on serving other connections meanwhile. Returns false, holding
+ * nothing, once http_server_stop() runs (it waits only for the answers already held). */
+static bool defer_for_audit(http_server_t *srv, struct MHD_Connection *conn, req_state *rs, const http_response *resp,
                             const http_user *user, bool api)
 {
+    pthread_mutex_lock(&srv->mu);
+    bool stopping = srv->stopping;
+    if (!stopping) srv->deferred++;
+    pthread_mutex_unlock(&srv->mu);
+    if (stopping) return false;
     rs->deferred = true;
     rs->resp = *resp; /* takes ownership of its bodies */
     rs->user = *user;
@@ -263,11 +270,24 @@ static void defer_for_audit(http_server_t *srv, struct MHD_Connection *conn, req
         .outcome = "success",
         .detail = d->detail[0] ? d->detail : NULL,
     };
-    pthread_mutex_lock(&srv->mu);
-    srv->deferred++;
-    pthread_mutex_unlock(&srv->mu);
     MHD_suspend_connection(conn);
     if (store_audit_read_async(srv->app.st, &ev, on_audit_done, rs) != STORE_OK) on_audit_done(rs, STORE_ERROR);
+    return true;
+}
+
+/* The answer to a request that arrives while the server stops (nothing is held any more). */
+static enum MHD_Result send_stopping(http_server_t *srv, struct MHD_Connection *conn, const http_request *req,
+                                     int64_t t0_ms)
+{
+    http_response resp;
+    memset(&resp, 0, sizeof resp);
+    http_fail(&resp, HE_UNAVAILABLE, NULL, "Le serveur s'arrête : veuillez réessayer dans un instant.");
+    http_add_header(&resp, "Retry-After", "5");
+    http_add_header(&resp, "Connection", "close");
+    enum MHD_Result rc = send_response(srv, conn, &resp, true);
+    access_log(req, resp.status, t0_ms, NULL);
+    http_response_free(&resp);
+    return rc;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -336,6 +356,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         http_response_free(&rs->resp);
         return rc;
     }
+    pthread_mutex_lock(&srv->mu);
+    bool stopping = srv->stopping;
+    pthread_mutex_unlock(&srv->mu);
+    if (stopping) return send_stopping(srv, conn, &req, rs->t0_ms);
     req.defer_audit = srv->app.st != NULL;
     req.accept_gzip = http_accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding"));
 
@@ -353,8 +377,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         api = resp.raw == NULL || resp.raw_api;
     }
     if (resp.audit.pending) {
-        defer_for_audit(srv, conn, rs, &resp, &user, api);
-        return MHD_YES;
+        if (defer_for_audit(srv, conn, rs, &resp, &user, api)) return MHD_YES;
+        http_response_free(&resp); /* the read is not audited: its data is not sent */
+        return send_stopping(srv, conn, &req, rs->t0_ms);
     }
     enum MHD_Result rc = send_response(srv, conn, &resp, api);
     access_log(&req, resp.status, rs->t0_ms, &user);
@@ -514,11 +539,17 @@ void http_server_stop(http_server_t *srv)
 {
     if (!srv) return;
     if (srv->daemon) {
-        MHD_quiesce_daemon(srv->daemon);
         /* Suspended connections must be resumed and handled before the daemon goes: wait for
          * their audit events (the store's audit writer always answers, within its busy timeout)
-         * and for the worker threads to send or drop the held answers. */
+         * and for the worker threads to send or drop the held answers. Meanwhile new requests
+         * are answered 503 and never held, so the wait ends.
+         * MHD_quiesce_daemon() is NOT used: with a thread pool in epoll mode (ours) it races with
+         * the worker threads, which remove the listen socket from their own epoll sets when they
+         * see the quiesce flag; the loser's epoll_ctl(DEL) fails with ENOENT and libmicrohttpd
+         * aborts ("Failed to remove listen FD from epoll set", libmicrohttpd 0.9.75 to 1.0).
+         * MHD_stop_daemon() alone stops the workers through their ITC and closes the socket. */
         pthread_mutex_lock(&srv->mu);
+        srv->stopping = true;
         while (srv->deferred > 0) pthread_cond_wait(&srv->cv, &srv->mu);
         pthread_mutex_unlock(&srv->mu);
         MHD_stop_daemon(srv->daemon);

@@ -12,12 +12,29 @@
 #include "core/timeutil.h"
 
 #define OUTBOX_MAX_WORKERS 16
+#define OUTBOX_LANE_LEN 96
 
 typedef struct {
     char kind[32];
     outbox_sender send;
+    outbox_lane_fn lane;
     void *ctx;
 } sender_entry;
+
+/* A claimed job waiting in its lane (owned until handed back with release_claimed). */
+typedef struct held {
+    outbox_job job;
+    struct held *next;
+} held;
+
+/* The FIFO of one lane; busy while a delivery thread delivers its job `inflight`. */
+typedef struct lane {
+    char key[OUTBOX_LANE_LEN];
+    held *head, *tail;
+    bool busy;
+    int64_t inflight;
+    struct lane *next;
+} lane;
 
 struct outbox {
     outbox_queue queue;
@@ -26,10 +43,15 @@ struct outbox {
     int nsenders;
     pthread_t threads[OUTBOX_MAX_WORKERS];
     int nthreads;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
+    pthread_t claimer;
+    bool claimer_running;
+    pthread_mutex_t lock;    /* guards everything below */
+    pthread_cond_t wake;     /* the claimer waits here */
+    pthread_cond_t work;     /* the delivery threads wait here */
     bool stopping;
     unsigned wake_seq;
+    lane *lanes;             /* round robin: a lane that starts a job goes to the end */
+    size_t nheld;            /* jobs in the lanes' FIFOs and in flight */
 };
 
 outbox_policy outbox_default_policy(void)
@@ -60,6 +82,7 @@ outbox_t *outbox_new(const outbox_queue *queue, const outbox_policy *policy)
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&ob->wake, &attr);
+    pthread_cond_init(&ob->work, &attr);
     pthread_condattr_destroy(&attr);
     return ob;
 }
@@ -73,12 +96,18 @@ static const sender_entry *find_sender(const outbox_t *ob, const char *kind)
 
 int outbox_register(outbox_t *ob, const char *kind, outbox_sender sender, void *ctx)
 {
+    return outbox_register_lanes(ob, kind, sender, NULL, ctx);
+}
+
+int outbox_register_lanes(outbox_t *ob, const char *kind, outbox_sender sender, outbox_lane_fn lane_of, void *ctx)
+{
     if (!kind || !*kind || !sender || ob->nsenders >= OUTBOX_MAX_KINDS || strlen(kind) >= sizeof ob->senders[0].kind ||
         find_sender(ob, kind))
         return -1;
     sender_entry *e = &ob->senders[ob->nsenders++];
     strcpy(e->kind, kind);
     e->send = sender;
+    e->lane = lane_of;
     e->ctx = ctx;
     return 0;
 }
@@ -130,23 +159,169 @@ int outbox_run_once(outbox_t *ob, int64_t now)
     return rc;
 }
 
+/* ---- threads: one claimer, delivery threads over per-lane FIFOs ------------------------- */
+
+/* "kind" or "kind/lane" for a job of the claimer's batch (called without the lock). */
+static void lane_key(const outbox_t *ob, const outbox_job *job, char *key, size_t n)
+{
+    const sender_entry *s = find_sender(ob, job->kind);
+    char sub[OUTBOX_LANE_LEN] = "";
+    if (s && s->lane && s->lane(s->ctx, job, sub, sizeof sub) == 0 && sub[0])
+        snprintf(key, n, "%s/%s", job->kind, sub);
+    else
+        snprintf(key, n, "%s", job->kind);
+}
+
+static void release_one(outbox_t *ob, outbox_job *job)
+{
+    if (ob->queue.release_claimed) ob->queue.release_claimed(ob->queue.ctx, job, 1);
+}
+
+/* True when the job is already held (claimed again after its lease ended). Lock held. */
+static bool is_held(const outbox_t *ob, int64_t id)
+{
+    for (const lane *l = ob->lanes; l; l = l->next) {
+        if (l->busy && l->inflight == id) return true;
+        for (const held *h = l->head; h; h = h->next)
+            if (h->job.id == id) return true;
+    }
+    return false;
+}
+
+/* Appends a claimed job to its lane (created when needed). Lock held. -1 when out of memory. */
+static int hold(outbox_t *ob, const outbox_job *job, const char *key)
+{
+    held *h = malloc(sizeof *h);
+    if (!h) return -1;
+    h->job = *job;
+    h->next = NULL;
+    lane *l = ob->lanes, *last = NULL;
+    while (l && strcmp(l->key, key) != 0) {
+        last = l;
+        l = l->next;
+    }
+    if (!l) {
+        l = calloc(1, sizeof *l);
+        if (!l) {
+            free(h);
+            return -1;
+        }
+        snprintf(l->key, sizeof l->key, "%.*s", (int)sizeof l->key - 1, key); /* keys are lane_key() output */
+        if (last) last->next = l;
+        else ob->lanes = l;
+    }
+    if (l->tail) l->tail->next = h;
+    else l->head = h;
+    l->tail = h;
+    ob->nheld++;
+    return 0;
+}
+
+/* True when a delivery thread could start a job now (a lane with jobs and nobody on it). */
+static bool lane_ready(const outbox_t *ob)
+{
+    for (const lane *l = ob->lanes; l; l = l->next)
+        if (l->head && !l->busy) return true;
+    return false;
+}
+
+static void wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t ns = ts.tv_nsec + (ms % 1000) * 1000000;
+    ts.tv_sec += (time_t)(ms / 1000 + ns / 1000000000);
+    ts.tv_nsec = (long)(ns % 1000000000);
+    pthread_cond_timedwait(cv, mu, &ts);
+}
+
+static void *claimer_main(void *arg)
+{
+    outbox_t *ob = arg;
+    const char *kinds[OUTBOX_MAX_KINDS];
+    for (int i = 0; i < ob->nsenders; i++) kinds[i] = ob->senders[i].kind;
+    outbox_job jobs[64];
+    char keys[64][OUTBOX_LANE_LEN];
+    pthread_mutex_lock(&ob->lock);
+    while (!ob->stopping) {
+        unsigned seq = ob->wake_seq;
+        /* claim while no held job could start at once (every lane with jobs is busy) and
+         * there is room: a silent peer's lane fills, the others keep flowing */
+        int room = OUTBOX_MAX_HELD - (int)ob->nheld;
+        int max = ob->policy.batch < 64 ? ob->policy.batch : 64;
+        if (max > room) max = room;
+        int fresh = 0;
+        if (ob->nsenders > 0 && max > 0 && !lane_ready(ob)) {
+            pthread_mutex_unlock(&ob->lock);
+            int n = ob->queue.claim(ob->queue.ctx, time_now_ms(), ob->policy.lease_ms, kinds, (size_t)ob->nsenders,
+                                    jobs, max);
+            for (int i = 0; i < n; i++) lane_key(ob, &jobs[i], keys[i], sizeof keys[i]);
+            pthread_mutex_lock(&ob->lock);
+            for (int i = 0; i < n; i++) {
+                if (is_held(ob, jobs[i].id) || hold(ob, &jobs[i], keys[i]) != 0) {
+                    release_one(ob, &jobs[i]); /* already held, or no memory: due again later */
+                    continue;
+                }
+                fresh++;
+            }
+            if (fresh) pthread_cond_broadcast(&ob->work);
+            if (n < 0) LOG_WARNF("outbox", "claim failed, will retry", "poll_ms=%lld", (long long)ob->policy.poll_ms);
+        }
+        if (fresh > 0 || ob->stopping) continue; /* more may be due right away */
+        if (seq == ob->wake_seq) wait_ms(&ob->wake, &ob->lock, ob->policy.poll_ms);
+    }
+    pthread_mutex_unlock(&ob->lock);
+    return NULL;
+}
+
 static void *worker(void *arg)
 {
     outbox_t *ob = arg;
     pthread_mutex_lock(&ob->lock);
     while (!ob->stopping) {
+        lane *l = ob->lanes, *prev = NULL;
+        while (l && (l->busy || !l->head)) {
+            prev = l;
+            l = l->next;
+        }
+        if (!l) {
+            pthread_cond_wait(&ob->work, &ob->lock);
+            continue;
+        }
+        held *h = l->head;
+        l->head = h->next;
+        if (!l->head) l->tail = NULL;
+        l->busy = true;
+        l->inflight = h->job.id;
+        if (l->next) { /* round robin between lanes */
+            if (prev) prev->next = l->next;
+            else ob->lanes = l->next;
+            lane *end = l->next;
+            while (end->next) end = end->next;
+            end->next = l;
+            l->next = NULL;
+        }
+        ob->wake_seq++; /* one lane fewer ready: the claimer may claim again */
+        pthread_cond_broadcast(&ob->wake);
         pthread_mutex_unlock(&ob->lock);
-        int n = outbox_run_once(ob, time_now_ms());
+        if (deliver(ob, &h->job, time_now_ms()) != 0)
+            LOG_WARNF("outbox", "outcome not recorded: the job is due again when its lease ends", "job=%lld",
+                      (long long)h->job.id);
+        release_one(ob, &h->job);
+        free(h);
         pthread_mutex_lock(&ob->lock);
-        if (n > 0 || ob->stopping) continue; /* more may be due right away */
-        unsigned seq = ob->wake_seq;
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        int64_t ns = ts.tv_nsec + (ob->policy.poll_ms % 1000) * 1000000;
-        ts.tv_sec += ob->policy.poll_ms / 1000 + ns / 1000000000;
-        ts.tv_nsec = ns % 1000000000;
-        while (!ob->stopping && seq == ob->wake_seq)
-            if (pthread_cond_timedwait(&ob->wake, &ob->lock, &ts) == ETIMEDOUT) break;
+        l->busy = false;
+        l->inflight = 0;
+        ob->nheld--;
+        if (!l->head) { /* drop the empty lane */
+            lane **pp = &ob->lanes;
+            while (*pp != l) pp = &(*pp)->next;
+            *pp = l->next;
+            free(l);
+        }
+        ob->wake_seq++; /* the claimer may claim again */
+        pthread_cond_broadcast(&ob->wake);
+        pthread_cond_broadcast(&ob->work);
     }
     pthread_mutex_unlock(&ob->lock);
     return NULL;
@@ -154,12 +329,22 @@ static void *worker(void *arg)
 
 int outbox_start(outbox_t *ob, int workers)
 {
+    if (ob->claimer_running || ob->nthreads) return -1;
     if (workers < 1) workers = 1;
     if (workers > OUTBOX_MAX_WORKERS) workers = OUTBOX_MAX_WORKERS;
+    ob->stopping = false;
     for (int i = 0; i < workers; i++) {
-        if (pthread_create(&ob->threads[i], NULL, worker, ob) != 0) return -1;
+        if (pthread_create(&ob->threads[i], NULL, worker, ob) != 0) {
+            outbox_stop(ob);
+            return -1;
+        }
         ob->nthreads++;
     }
+    if (pthread_create(&ob->claimer, NULL, claimer_main, ob) != 0) {
+        outbox_stop(ob);
+        return -1;
+    }
+    ob->claimer_running = true;
     return 0;
 }
 
@@ -176,16 +361,33 @@ void outbox_stop(outbox_t *ob)
     pthread_mutex_lock(&ob->lock);
     ob->stopping = true;
     pthread_cond_broadcast(&ob->wake);
+    pthread_cond_broadcast(&ob->work);
     pthread_mutex_unlock(&ob->lock);
+    if (ob->claimer_running) pthread_join(ob->claimer, NULL);
+    ob->claimer_running = false;
     for (int i = 0; i < ob->nthreads; i++) pthread_join(ob->threads[i], NULL);
     ob->nthreads = 0;
+    /* claimed, not started: handed back untouched (due again when their lease ends) */
+    while (ob->lanes) {
+        lane *l = ob->lanes;
+        ob->lanes = l->next;
+        while (l->head) {
+            held *h = l->head;
+            l->head = h->next;
+            release_one(ob, &h->job);
+            free(h);
+            ob->nheld--;
+        }
+        free(l);
+    }
 }
 
 void outbox_free(outbox_t *ob)
 {
     if (!ob) return;
-    if (ob->nthreads) outbox_stop(ob);
+    outbox_stop(ob);
     pthread_cond_destroy(&ob->wake);
+    pthread_cond_destroy(&ob->work);
     pthread_mutex_destroy(&ob->lock);
     free(ob);
 }

@@ -62,17 +62,34 @@ int64_t outbox_backoff_ms(const outbox_policy *p, int attempts, uint64_t jitter_
 
 typedef struct outbox outbox_t;
 
+/* The delivery lane of a job, within its kind (e.g. its destination): fills lane (NUL-terminated,
+ * truncated to lane_len - 1) and returns 0; non-zero puts the job in the kind's default lane. */
+typedef int (*outbox_lane_fn)(void *ctx, const outbox_job *job, char *lane, size_t lane_len);
+
 /* Creates a dispatcher over `queue`. Register senders before outbox_start(); the dispatcher
  * claims only the kinds registered (at most OUTBOX_MAX_KINDS, each under 32 bytes), and
  * claims nothing while none is. */
 #define OUTBOX_MAX_KINDS 16
 outbox_t *outbox_new(const outbox_queue *queue, const outbox_policy *policy);
+/* A sender whose jobs all share one lane (the kind): delivered one at a time, in claim order. */
 int outbox_register(outbox_t *ob, const char *kind, outbox_sender sender, void *ctx);
-/* One delivery round at `now`: claims due jobs, delivers, records outcomes. Returns the number
- * of jobs handled, or -1 on a queue error. Used by the worker thread and directly by tests. */
+/* A sender whose jobs are spread over lanes by `lane` (called with `ctx`; NULL = one lane):
+ * with outbox_start(), jobs of different lanes are delivered concurrently, jobs of one lane
+ * one at a time in claim order (the queue's due order), so a slow peer holds only its lane. */
+int outbox_register_lanes(outbox_t *ob, const char *kind, outbox_sender sender, outbox_lane_fn lane, void *ctx);
+/* One delivery round at `now`: claims due jobs, delivers them one after the other, records
+ * outcomes. Returns the number of jobs handled, or -1 on a queue error. For tests and tools:
+ * never while the threads of outbox_start() run. */
 int outbox_run_once(outbox_t *ob, int64_t now);
-/* Starts `workers` threads looping on outbox_run_once; outbox_wake() shortens the wait after
- * a new job was committed. outbox_stop() joins them (in-flight deliveries finish). */
+/* Starts one claiming thread and `workers` delivery threads (1..16). The claimer puts the
+ * claimed jobs into per-lane FIFOs (in claim order; a job claimed again after its lease ended
+ * while it still waits is not queued twice) and claims again as long as some lane could start
+ * a job and fewer than OUTBOX_MAX_HELD jobs are held; each delivery thread takes the oldest
+ * job of a lane no other thread is delivering. outbox_wake() shortens the claimer's wait after
+ * a new job was committed. outbox_stop() lets in-flight deliveries finish and joins the
+ * threads; the jobs claimed but not started are handed back to the queue untouched (they stay
+ * leased: due again when their lease ends). */
+#define OUTBOX_MAX_HELD 256
 int outbox_start(outbox_t *ob, int workers);
 void outbox_wake(outbox_t *ob);
 void outbox_stop(outbox_t *ob);

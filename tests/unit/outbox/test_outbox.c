@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "outbox/outbox.h"
@@ -245,6 +246,139 @@ static void test_workers_deliver_and_stop(void **state)
     outbox_free(ob);
 }
 
+/* Lanes: payload "<lane letter><n>". Lane 'S' is a silent peer: each delivery blocks until the
+ * test opens the gate (or 5 s pass). */
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool open;
+    int in_s;             /* deliveries of lane S in progress (must never exceed 1) */
+    int max_in_s;
+    int s_calls;
+    char order[32][8];    /* payloads in delivery order */
+    int norder;
+} lane_peer;
+
+static int lane_of(void *ctx, const outbox_job *job, char *lane, size_t n)
+{
+    (void)ctx;
+    if (!job->payload[0]) return -1;
+    snprintf(lane, n, "%c", job->payload[0]);
+    return 0;
+}
+
+static outbox_result lane_send(void *ctx, const outbox_job *job, char *error, size_t len)
+{
+    lane_peer *p = ctx;
+    (void)error;
+    (void)len;
+    pthread_mutex_lock(&p->mu);
+    if (job->payload[0] == 'S') {
+        p->s_calls++;
+        if (++p->in_s > p->max_in_s) p->max_in_s = p->in_s;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 5;
+        while (!p->open)
+            if (pthread_cond_timedwait(&p->cv, &p->mu, &ts) != 0) break;
+        p->in_s--;
+    }
+    snprintf(p->order[p->norder++], sizeof p->order[0], "%s", job->payload);
+    pthread_mutex_unlock(&p->mu);
+    return OUTBOX_SENT;
+}
+
+/* Index of payload in the delivery order (-1: not delivered). */
+static int delivered_at(lane_peer *p, const char *payload)
+{
+    pthread_mutex_lock(&p->mu);
+    int at = -1;
+    for (int i = 0; i < p->norder; i++)
+        if (strcmp(p->order[i], payload) == 0) at = i;
+    pthread_mutex_unlock(&p->mu);
+    return at;
+}
+
+static void test_lanes_independent_and_ordered(void **state)
+{
+    (void)state;
+    mem_queue q = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    const char *jobs[] = {"S1", "H1", "S2", "H2", "K1", "H3", "S3", "K2", "H4"};
+    for (size_t i = 0; i < sizeof jobs / sizeof *jobs; i++) add_job(&q, "hl7", jobs[i]);
+    outbox_queue oq = queue_of(&q);
+    outbox_policy pol = outbox_default_policy();
+    pol.poll_ms = 20;
+    pol.batch = 2; /* several claims: the silent lane's jobs must not hold the others back */
+    outbox_t *ob = outbox_new(&oq, &pol);
+    lane_peer peer = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    assert_int_equal(outbox_register_lanes(ob, "hl7", lane_send, lane_of, &peer), 0);
+    assert_int_equal(outbox_start(ob, 3), 0);
+    /* H and K lanes flow while S1 is held by its silent peer (bounded: 3 s) */
+    int i = 0;
+    for (; i < 300 && (delivered_at(&peer, "H4") < 0 || delivered_at(&peer, "K2") < 0); i++) usleep(10000);
+    assert_true(i < 300);
+    pthread_mutex_lock(&peer.mu);
+    assert_int_equal(peer.s_calls, 1); /* S2 waits behind S1: one delivery at a time per lane */
+    assert_int_equal(peer.in_s, 1);
+    peer.open = true;
+    pthread_cond_broadcast(&peer.cv);
+    pthread_mutex_unlock(&peer.mu);
+    for (i = 0; i < 300 && delivered_at(&peer, "S3") < 0; i++) usleep(10000);
+    outbox_stop(ob);
+    assert_int_equal(peer.max_in_s, 1);
+    assert_int_equal(peer.norder, 9);
+    /* queue order inside each lane */
+    assert_true(delivered_at(&peer, "H1") < delivered_at(&peer, "H2"));
+    assert_true(delivered_at(&peer, "H2") < delivered_at(&peer, "H3"));
+    assert_true(delivered_at(&peer, "H3") < delivered_at(&peer, "H4"));
+    assert_true(delivered_at(&peer, "K1") < delivered_at(&peer, "K2"));
+    assert_true(delivered_at(&peer, "S1") < delivered_at(&peer, "S2"));
+    assert_true(delivered_at(&peer, "S2") < delivered_at(&peer, "S3"));
+    /* the silent lane's first job came after the others only because it was held */
+    assert_true(delivered_at(&peer, "S1") > delivered_at(&peer, "H4"));
+    for (int k = 0; k < q.n; k++) assert_string_equal(q.jobs[k].state, "done");
+    outbox_free(ob);
+}
+
+/* Stopping while jobs wait behind a busy lane: the in-flight one finishes, the waiting ones are
+ * handed back untouched (still leased, no attempt counted). */
+static void test_stop_hands_back_waiting_jobs(void **state)
+{
+    (void)state;
+    mem_queue q = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    add_job(&q, "hl7", "S1");
+    add_job(&q, "hl7", "S2");
+    outbox_queue oq = queue_of(&q);
+    outbox_policy pol = outbox_default_policy();
+    pol.poll_ms = 20;
+    outbox_t *ob = outbox_new(&oq, &pol);
+    lane_peer peer = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    assert_int_equal(outbox_register_lanes(ob, "hl7", lane_send, lane_of, &peer), 0);
+    assert_int_equal(outbox_start(ob, 2), 0);
+    int i = 0;
+    for (; i < 300; i++) {
+        pthread_mutex_lock(&peer.mu);
+        int in = peer.in_s;
+        pthread_mutex_unlock(&peer.mu);
+        if (in) break;
+        usleep(10000);
+    }
+    assert_true(i < 300);
+    pthread_mutex_lock(&peer.mu);
+    peer.open = true;
+    pthread_cond_broadcast(&peer.cv);
+    pthread_mutex_unlock(&peer.mu);
+    outbox_stop(ob);
+    assert_int_equal(q.jobs[0].attempts + q.jobs[1].attempts, peer.s_calls);
+    assert_true(peer.s_calls >= 1);
+    if (peer.s_calls == 1) { /* S2 was waiting: untouched */
+        assert_string_equal(q.jobs[1].state, "pending");
+        assert_int_equal(q.jobs[1].attempts, 0);
+    }
+    assert_string_equal(q.jobs[0].state, "done");
+    outbox_free(ob);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +387,8 @@ int main(void)
         cmocka_unit_test(test_gives_up_and_rejects),
         cmocka_unit_test(test_claims_only_registered_kinds),
         cmocka_unit_test(test_workers_deliver_and_stop),
+        cmocka_unit_test(test_lanes_independent_and_ordered),
+        cmocka_unit_test(test_stop_hands_back_waiting_jobs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
