@@ -73,6 +73,7 @@ enum {
     DCM_StudyDescription = 0x00081030u,
     DCM_ReferencedStudySequence = 0x00081110u,
     DCM_ReferencedPatientSequence = 0x00081120u,
+    DCM_ReferencedImageSequence = 0x00081140u,
     DCM_ReferencedSOPClassUID = 0x00081150u,
     DCM_ReferencedSOPInstanceUID = 0x00081155u,
     DCM_PatientName = 0x00100010u,
@@ -89,6 +90,7 @@ enum {
     DCM_UniversalEntityIDType = 0x00400033u,
     DCM_LocalNamespaceEntityID = 0x00400031u,
     DCM_StudyInstanceUID = 0x0020000Du,
+    DCM_SeriesInstanceUID = 0x0020000Eu,
     DCM_StudyID = 0x00200010u,
     DCM_RequestingPhysician = 0x00321032u,
     DCM_RequestedProcedureDescription = 0x00321060u,
@@ -373,14 +375,22 @@ const char *dcm_assoc_peer_subject(const dcm_assoc *a);
 uint32_t dcm_assoc_id(const dcm_assoc *a);
 
 /* Sends a DIMSE message: command (always implicit VR LE; group length and data-set type are
- * filled in) and the already-encoded data set (NULL/0: none), fragmented to the peer's max PDU. */
+ * filled in) and the already-encoded data set (NULL/0: none), fragmented to the peer's max PDU.
+ * The command PDV and the data set PDV(s) share a P-DATA-TF PDU as long as they fit; PDVs of
+ * two messages never share one. */
 int dcm_assoc_send(dcm_assoc *a, uint8_t pcid, dcm_dataset *command, const uint8_t *data, size_t len);
 /* Sends the response to rq: command field rq|0x8000, status (with Error Comment, Error ID and
- * Offending Element when set), affected SOP class/instance echoed, optional encoded data. */
+ * Offending Element when set), affected SOP class/instance echoed, optional encoded data.
+ * Pending responses (0xFF00, 0xFF01) are coalesced: the first of a run is written at once, the
+ * next ones are queued and written when 16 KiB are queued or with the next non-pending
+ * response (the final one), which is always written at once. */
 int dcm_assoc_respond(dcm_assoc *a, const dcm_message *rq, const dcm_status *st, const char *sop_instance,
                       const uint8_t *data, size_t len);
 /* Non-blocking: true when a C-CANCEL-RQ for message_id has arrived (other PDUs arriving
- * meanwhile are an error: the association is then marked for abort and true is returned). */
+ * meanwhile are an error: the association is then marked for abort and true is returned).
+ * The socket is only looked at when queued responses were written since the last call (the
+ * peer reacts to what it has received): calling it after every response costs no system call
+ * per response. */
 bool dcm_assoc_cancel_requested(dcm_assoc *a, uint16_t message_id);
 
 /* ------------------------------------------------------------------ services */

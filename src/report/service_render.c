@@ -200,13 +200,22 @@ rsv_result rsv_render_prepare(store_conn_t *c, const report_service_config *cfg,
     e->accession = p->accession_number;
     e->accession_oid = cfg->accession_oid;
     if (p->placer_number[0]) e->order_id = (cda_ii){cfg->id_root, p->placer_number};
-    /* The DICOM object catalog needs a series and an instance: until the PACS reports them, the
-     * references are derived from the study (docs/reporting.md). */
-    snprintf(x->series, sizeof x->series, "%s.1", p->study_instance_uid);
-    snprintf(x->sop, sizeof x->sop, "%s.1.1", p->study_instance_uid);
-    if (strlen(x->sop) > 64) {
-        snprintf(x->series, sizeof x->series, "%s.4.%lld.1", cfg->id_root, (long long)r->id);
-        snprintf(x->sop, sizeof x->sop, "%s.4.%lld.1.1", cfg->id_root, (long long)r->id);
+    /* The DICOM object catalog names one series and one instance: the first image the modality
+     * reported in its MPPS. A modality that reports none leaves only the study known; the
+     * references are then derived from it (docs/reporting.md). */
+    if (p->series_uid[0] && p->sop_instance_uid[0]) {
+        snprintf(x->series, sizeof x->series, "%s", p->series_uid);
+        snprintf(x->sop, sizeof x->sop, "%s", p->sop_instance_uid);
+        /* A class outside the CI-SIS value set (JDV 1.2.250.1.213.1.1.5.689) would make the
+         * document invalid: the modality's default class is written instead. */
+        if (p->sop_class_uid[0] && cda_sop_class_display(p->sop_class_uid)) e->sop_class_uid = p->sop_class_uid;
+    } else {
+        snprintf(x->series, sizeof x->series, "%s.1", p->study_instance_uid);
+        snprintf(x->sop, sizeof x->sop, "%s.1.1", p->study_instance_uid);
+        if (strlen(x->sop) > 64) {
+            snprintf(x->series, sizeof x->series, "%s.4.%lld.1", cfg->id_root, (long long)r->id);
+            snprintf(x->sop, sizeof x->sop, "%s.4.%lld.1.1", cfg->id_root, (long long)r->id);
+        }
     }
     e->series_uid = x->series;
     e->sop_instance_uid = x->sop;

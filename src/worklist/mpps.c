@@ -1,5 +1,7 @@
 /* The MPPS provider: performed_step rows and the step / appointment life cycle
  * (domain/workflow.h decides every transition). */
+#include <jansson.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +29,39 @@ static dcm_pps_status pps_parse(const char *s)
 }
 
 /* Local DA + TM of the data set -> unix seconds; 0 when absent or malformed. */
+/* The series and images the modality lists in Performed Series Sequence, as the JSON kept in
+ * performed_step.dataset ({"series":[{"series_uid", "modality", "images":[{"sop_class_uid",
+ * "sop_instance_uid"}]}]}); the report's DICOM object catalog reads it. NULL (malloc'd text
+ * otherwise) when the message lists no series, so that an N-SET without it keeps what an
+ * earlier message gave. */
+static char *performed_series_json(const dcm_dataset *attrs)
+{
+    size_t ns = attrs ? dcm_seq_count(attrs, DCM_PerformedSeriesSequence) : 0;
+    if (ns == 0) return NULL;
+    json_t *series = json_array();
+    for (size_t i = 0; i < ns; i++) {
+        const dcm_dataset *se = dcm_seq_item(attrs, DCM_PerformedSeriesSequence, i);
+        char uid[65], modality[17];
+        if (dcm_get_string(se, DCM_SeriesInstanceUID, uid, sizeof uid) <= 0) continue;
+        json_t *images = json_array();
+        size_t ni = dcm_seq_count(se, DCM_ReferencedImageSequence);
+        for (size_t k = 0; k < ni; k++) {
+            const dcm_dataset *im = dcm_seq_item(se, DCM_ReferencedImageSequence, k);
+            char cls[65], inst[65];
+            if (dcm_get_string(im, DCM_ReferencedSOPInstanceUID, inst, sizeof inst) <= 0) continue;
+            if (dcm_get_string(im, DCM_ReferencedSOPClassUID, cls, sizeof cls) <= 0) cls[0] = '\0';
+            json_array_append_new(images, json_pack("{s:s,s:s}", "sop_class_uid", cls, "sop_instance_uid", inst));
+        }
+        if (dcm_get_string(se, DCM_Modality, modality, sizeof modality) <= 0) modality[0] = '\0';
+        json_array_append_new(series, json_pack("{s:s,s:s,s:o}", "series_uid", uid, "modality", modality, "images",
+                                                images));
+    }
+    json_t *root = json_pack("{s:o}", "series", series);
+    char *text = json_array_size(series) ? json_dumps(root, JSON_COMPACT) : NULL;
+    json_decref(root);
+    return text;
+}
+
 static int64_t local_time(const dcm_dataset *ds, uint32_t date_tag, uint32_t time_tag)
 {
     char d[16], t[32];
@@ -109,7 +144,9 @@ int worklist_mpps_create(void *ud, const dcm_mpps_request *rq, dcm_status *st)
     } else {
         LOG_WARNF(WL_LOG, "MPPS without a known scheduled step (unscheduled case)", "instance=%s", rq->sop_instance_uid);
     }
-    s = store_pps_insert(c, rq->sop_instance_uid, step, proc, rq->calling_ae, "in_progress", started, NULL);
+    char *series = performed_series_json(rq->attributes);
+    s = store_pps_insert(c, rq->sop_instance_uid, step, proc, rq->calling_ae, "in_progress", started, series);
+    free(series);
     if (s == STORE_CONFLICT) {
         dcm_status_set(st, DCM_STATUS_DUPLICATE_INSTANCE, "Performed Procedure Step already exists");
         goto rollback;
@@ -183,7 +220,9 @@ int worklist_mpps_set(void *ud, const dcm_mpps_request *rq, dcm_status *st)
             }
         }
     }
-    s = store_pps_update(c, pps.id, pps_name(to), ended, NULL);
+    char *series = performed_series_json(rq->attributes);
+    s = store_pps_update(c, pps.id, pps_name(to), ended, series);
+    free(series);
     if (s == STORE_OK) s = store_commit(c);
     if (s != STORE_OK) {
         refuse_store(st, c, s);

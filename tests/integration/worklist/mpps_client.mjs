@@ -54,7 +54,15 @@ try {
   const rsp = await exchange([
     create(uid, attrs(spsArrived)),
     set(uid, { PerformedProcedureStepStatus: 'COMPLETED', PerformedProcedureStepEndDate: '20260105',
-               PerformedProcedureStepEndTime: '084500' }),
+               PerformedProcedureStepEndTime: '084500',
+               // the series and images produced, as modalities list them at completion
+               PerformedSeriesSequence: [{
+                 SeriesInstanceUID: '1.2.250.1.999.8.77.1', Modality: 'CT',
+                 ReferencedImageSequence: [
+                   { ReferencedSOPClassUID: '1.2.840.10008.5.1.4.1.1.2', ReferencedSOPInstanceUID: '1.2.250.1.999.8.77.1.1' },
+                   { ReferencedSOPClassUID: '1.2.840.10008.5.1.4.1.1.2', ReferencedSOPInstanceUID: '1.2.250.1.999.8.77.1.2' },
+                 ],
+               }] }),
     set(uid, { PerformedProcedureStepStatus: 'DISCONTINUED' }),
     create(uid + '.2', attrs(spsBooked)),
     set(uid + '.9', { PerformedProcedureStepStatus: 'COMPLETED' }),

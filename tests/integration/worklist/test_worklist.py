@@ -289,6 +289,8 @@ def main():
             step_status = con.execute("SELECT status FROM scheduled_step WHERE sps_id = 'SPX0003'").fetchone()[0]
             pps = con.execute("SELECT status, started_at, ended_at, ae_title FROM performed_step WHERE sop_instance_uid = ?",
                               (res["uid"],)).fetchone()
+            series = con.execute("SELECT dataset FROM performed_step WHERE sop_instance_uid = ?",
+                                 (res["uid"],)).fetchone()[0]
             booked = con.execute("SELECT status FROM scheduled_step WHERE sps_id = 'SPX0007'").fetchone()[0]
             con.close()
             check(step_status == "completed", f"step completed in the store ({step_status})")
@@ -296,6 +298,11 @@ def main():
                   and pps[2] == "2026-01-05T07:45:00Z" and pps[3] == "MPPSSCU",
                   f"performed step stored with status and times ({pps})")
             check(booked == "booked", "booked step untouched")
+            ds = json.loads(series) if series else {}
+            check(ds.get("series") == [{"series_uid": "1.2.250.1.999.8.77.1", "modality": "CT", "images": [
+                {"sop_class_uid": "1.2.840.10008.5.1.4.1.1.2", "sop_instance_uid": "1.2.250.1.999.8.77.1.1"},
+                {"sop_class_uid": "1.2.840.10008.5.1.4.1.1.2", "sop_instance_uid": "1.2.250.1.999.8.77.1.2"}]}],
+                  f"performed series and images kept for the report ({series})")
             rc, a, out, _ = ask("after_mpps", [], [("(0040,0009) SH", "SPX0003")])
             check(len(a) == 0, "completed step no longer on the worklist")
 
