@@ -9,25 +9,7 @@
 #include <time.h>
 
 #include "unit/report/report_fixture.h"
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double pct(const double *sorted, size_t n, double p)
-{
-    size_t i = (size_t)ceil(p / 100.0 * (double)n);
-    return sorted[i ? i - 1 : 0];
-}
+#include "bench_stats.h"
 
 int main(int argc, char **argv)
 {

@@ -18,32 +18,7 @@
 #include "store/identity_store.h"
 #include "store/report_template_store.h"
 #include "unit/cda/cda_fixture.h"
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static double cpu_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double pct(const double *sorted, size_t n, double p)
-{
-    size_t i = (size_t)ceil(p / 100.0 * (double)n);
-    return sorted[i ? i - 1 : 0];
-}
+#include "bench_stats.h"
 
 static void die(const char *what, store_conn_t *c)
 {

@@ -184,14 +184,15 @@ store_status demo_seed_templates(store_conn_t *c, const int64_t *exam_ids, char 
         for (size_t e = 0; e < demo_exams_count && !exam_id; e++)
             if (strcmp(demo_exams[e].ccam, t->exam_ccam) == 0) exam_id = exam_ids[e];
         if (!exam_id) { /* a template of no exam would become a generic one of its modality */
-            snprintf(err, errlen, "demo report template %s: exam %s is not in the demo catalogue", t->code,
+            snprintf(err, errlen, "modèle de compte rendu de démonstration %s : l'examen %s n'est pas dans le catalogue de démonstration", t->code,
                      t->exam_ccam);
             return STORE_INVALID;
         }
         report_template_in in = {t->code, t->label, t->modality, exam_id, t->json, 1};
         store_status s = report_templates_create(c, &in, NULL);
         if (s != STORE_OK) {
-            snprintf(err, errlen, "demo report template %s: %s", t->code, store_last_error(c));
+            snprintf(err, errlen, "modèle de compte rendu de démonstration %s : enregistrement impossible (%s)", t->code,
+                     store_last_error(c));
             return s;
         }
     }

@@ -33,11 +33,12 @@ static store_status store_visit(store_conn_t *c, const hl7_message *m, const cha
 static store_status store_zfa(store_conn_t *c, const hl7_message *m, int64_t patient_id)
 {
     if (hl7_segment_find(m, "ZFA", 1) < 0) return STORE_OK;
-    char v[6][64];
-    const char *z[6];
-    for (int i = 0; i < 6; i++) {
+    static const int fields[HL7S_ZFA_FIELDS] = {1, 2, 3, 4, 5, 6, 9, 10};
+    char v[HL7S_ZFA_FIELDS][64];
+    const char *z[HL7S_ZFA_FIELDS];
+    for (int i = 0; i < HL7S_ZFA_FIELDS; i++) {
         char path[16];
-        snprintf(path, sizeof path, "ZFA-%d.1", i + 1);
+        snprintf(path, sizeof path, "ZFA-%d.1", fields[i]);
         feed_getn(m, path, v[i], sizeof v[i]);
         z[i] = v[i][0] ? v[i] : NULL;
     }

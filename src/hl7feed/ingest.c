@@ -225,7 +225,8 @@ store_status hl7feed_reprocess(hl7feed_t *f, int64_t id, const char *corrected, 
         return st;
     }
     char *source = NULL, *stored = NULL, state[16];
-    st = hl7s_inbox_get(c, id, &source, &stored, state, sizeof state);
+    st = hl7s_inbox_claim(c, id); /* atomic: a concurrent reprocessing waits, then sees "processed" */
+    if (st == STORE_OK) st = hl7s_inbox_get(c, id, &source, &stored, state, sizeof state);
     if (st == STORE_OK && strcmp(state, "processed") == 0) st = STORE_CONFLICT;
     if (st == STORE_OK && corrected) {
         char *enc = ingest_raw_encode(corrected, strlen(corrected));

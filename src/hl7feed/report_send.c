@@ -4,7 +4,8 @@
  * destination subscribed to reports: ORU^R01 or MDM^T02/T10/T04 (destination report_flavour)
  * with the CDA base64 in OBX-5 and the DMP/MSSanté metadata rows (src/hl7 report builder).
  * Idempotent: the fan-out jobs carry the dedup key "report-hl7:<job>:<destination>", so a job
- * delivered twice (at-least-once outbox) does not enqueue twice. */
+ * delivered twice (at-least-once outbox) does not enqueue twice. Each fan-out job names this job
+ * as its parent (hl7_outbound.parent_job_id): the report's HL7 sharing status follows them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,7 @@ static outbox_result fan_out(hl7feed_t *f, store_conn_t *c, const outbox_job *jo
         }
         snprintf(dedup, sizeof dedup, "report-hl7:%lld:%lld", (long long)job->id, (long long)dests[i].id);
         store_status st = feed_enqueue_message(f, c, dests[i].id, out.data, out.len, type, ctl, dedup);
+        if (st == STORE_OK) st = hl7s_outbound_set_parent(c, dedup, job->id);
         buf_free(&out);
         if (st != STORE_OK) return fail(error, error_len, OUTBOX_RETRY, "Base de données indisponible");
     }

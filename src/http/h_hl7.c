@@ -93,33 +93,23 @@ void h_hl7_inbox_reprocess(http_ctx *cx)
         http_fail(cx->resp, HE_UNAVAILABLE, NULL, "Le traitement des messages HL7 n'est pas démarré sur ce serveur.");
         return;
     }
+    static const char *const members[] = {"raw", NULL};
     json_t *in = NULL;
     const char *raw = NULL;
-    if (cx->req->body_len > 0) {
-        http_err e;
-        if (http_parse_object(cx->req->body, cx->req->body_len, &in, &e) != 0) {
-            http_set_error(cx->resp, &e);
-            return;
-        }
-        const char *key;
-        json_t *v;
-        json_object_foreach(in, key, v) {
-            if (strcmp(key, "raw") != 0) {
-                http_fail(cx->resp, HE_UNKNOWN_FIELD, key, "Champ inconnu : « %s » (attendu : raw).", key);
-                json_decref(in);
-                return;
-            }
-        }
-        json_t *r = json_object_get(in, "raw");
-        if (r && (!json_is_string(r) || json_string_length(r) == 0 ||
-                  strlen(json_string_value(r)) != json_string_length(r))) {
-            http_fail(cx->resp, json_is_string(r) ? HE_INVALID_VALUE : HE_INVALID_TYPE, "raw",
-                      "Le champ « message corrigé » doit être le texte non vide du message HL7.");
-            json_decref(in);
-            return;
-        }
-        raw = json_string_value(r);
+    http_err e;
+    if (http_parse_members(cx->req->body, cx->req->body_len, true, members, &in, &e) != 0) {
+        http_set_error(cx->resp, &e);
+        return;
     }
+    json_t *r = json_object_get(in, "raw");
+    if (r && (!json_is_string(r) || json_string_length(r) == 0 || strlen(json_string_value(r)) != json_string_length(r))) {
+        http_fail(cx->resp, json_is_string(r) ? HE_INVALID_VALUE : HE_INVALID_TYPE, "raw",
+                  "Le champ « message corrigé » doit être le texte non vide du message HL7.");
+        json_decref(in);
+        return;
+    }
+    raw = json_string_value(r);
+    bool corrected = raw != NULL; /* raw points into `in`, freed below */
     http_hl7_outcome o;
     memset(&o, 0, sizeof o);
     store_status st = hk->hl7_reprocess(hk->ctx, cx->id, raw, &o);
@@ -136,8 +126,20 @@ void h_hl7_inbox_reprocess(http_ctx *cx)
         http_fail_store(cx->resp, st, NULL);
         return;
     }
-    char detail[64];
-    snprintf(detail, sizeof detail, "%s%s", o.ack, raw ? " (corrigé)" : "");
+    /* Which message (MSH-10 of the text now stored) and who corrected it: the audit trail answers
+     * without the inbox row. The hook does not report the patient the message touched. */
+    json_t *msg = NULL;
+    const char *control = NULL;
+    if (hl7s_inbox_get_json(cx->conn, cx->id, &msg) == STORE_OK)
+        control = json_string_value(json_object_get(msg, "control_id"));
+    char detail[400];
+    if (corrected)
+        snprintf(detail, sizeof detail, "message %lld (MSH-10 %.64s) corrigé et retraité par %.64s : %s (%s)",
+                 (long long)cx->id, control ? control : "absent", cx->user.login, o.ack, o.state);
+    else
+        snprintf(detail, sizeof detail, "message %lld (MSH-10 %.64s) retraité sans correction par %.64s : %s (%s)",
+                 (long long)cx->id, control ? control : "absent", cx->user.login, o.ack, o.state);
+    json_decref(msg);
     st = store_begin(cx->conn);
     if (st == STORE_OK) st = http_audit(cx, "hl7_reprocess", "hl7_inbox", cx->id, 0, "success", detail);
     if (st == STORE_OK) st = store_commit(cx->conn);

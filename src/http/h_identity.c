@@ -709,7 +709,7 @@ void h_identity_proof_types(http_ctx *cx)
         http_fail(cx->resp, HE_INTERNAL, NULL, "Mémoire insuffisante.");
         return;
     }
-    if (no_query(cx) && load_policy(cx, p) && http_require_roles(cx, res->read_roles, res, "identity_proof_types")) {
+    if (no_query(cx) && http_require_roles(cx, res->read_roles, res, "identity_proof_types") && load_policy(cx, p)) {
         json_t *items = json_array();
         for (size_t i = 0; i < p->n_proofs; i++)
             json_array_append_new(items, json_pack("{s:s,s:b}", "code", p->proofs[i].code, "high_trust",

@@ -49,20 +49,12 @@ void h_users_roles(http_ctx *cx)
         http_fail(cx->resp, HE_NOT_FOUND, NULL, "Adresse inconnue.");
         return;
     }
+    static const char *const members[] = {"roles", NULL};
     json_t *in = NULL;
     http_err e;
-    if (http_parse_object(cx->req->body, cx->req->body_len, &in, &e) != 0) {
+    if (http_parse_members(cx->req->body, cx->req->body_len, false, members, &in, &e) != 0) {
         http_set_error(cx->resp, &e);
         return;
-    }
-    const char *key;
-    json_t *v;
-    json_object_foreach(in, key, v) {
-        if (strcmp(key, "roles") != 0) {
-            http_fail(cx->resp, HE_UNKNOWN_FIELD, key, "Champ inconnu : « %s » (attendu : roles).", key);
-            json_decref(in);
-            return;
-        }
     }
     json_t *roles = json_object_get(in, "roles");
     char text[128] = "";

@@ -29,18 +29,13 @@ void h_outbox_retry(http_ctx *cx)
         cx->resp->status = 400;
         return;
     }
-    if (cx->req->body_len) { /* no member expected: an empty body or {} */
-        http_err e;
-        json_t *o = NULL;
-        if (http_parse_object(cx->req->body, cx->req->body_len, &o, &e) != 0) {
-            http_set_error(cx->resp, &e);
-            return;
-        }
-        const char *key = json_object_size(o) ? json_object_iter_key(json_object_iter(o)) : NULL;
-        if (key) http_fail(cx->resp, HE_UNKNOWN_FIELD, key, "Champ inconnu : « %.60s ».", key);
-        json_decref(o);
-        if (key) return;
+    http_err e;
+    json_t *o = NULL; /* no member expected: an empty body or {} */
+    if (http_parse_members(cx->req->body, cx->req->body_len, true, NULL, &o, &e) != 0) {
+        http_set_error(cx->resp, &e);
+        return;
     }
+    json_decref(o);
     store_outbox_info job;
     store_status s = store_begin(cx->conn);
     if (s == STORE_OK) s = store_outbox_get(cx->conn, cx->id, &job);

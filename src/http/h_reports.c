@@ -239,16 +239,12 @@ void h_reports_create(http_ctx *cx)
 {
     if (!allow(cx, ROLE_RADIOLOGUE, "create")) return;
     if (!no_query(cx)) return;
+    static const char *const members[] = {"procedure_id", "template_id", NULL};
     json_t *body;
-    if (!parse_body(cx, &body)) return;
-    const char *key;
-    json_t *v;
-    json_object_foreach(body, key, v) {
-        if (strcmp(key, "procedure_id") != 0 && strcmp(key, "template_id") != 0) {
-            http_fail(cx->resp, HE_UNKNOWN_FIELD, key, "Champ inconnu : « %.60s ».", key);
-            json_decref(body);
-            return;
-        }
+    http_err e;
+    if (http_parse_members(cx->req->body, cx->req->body_len, true, members, &body, &e) != 0) {
+        http_set_error(cx->resp, &e);
+        return;
     }
     json_t *proc = json_object_get(body, "procedure_id"), *tpl = json_object_get(body, "template_id");
     if (!proc) {
@@ -277,9 +273,14 @@ void h_reports_create(http_ctx *cx)
     answer_report(cx, id, 201);
 }
 
-void h_reports_update(http_ctx *cx)
+/* PATCH and the life cycle commands: the body, the configuration and the actor, then the service
+ * call (one transaction, audited), then the Report. */
+typedef rsv_result (*report_write)(store_conn_t *c, const report_service_config *cfg, const rsv_actor *who,
+                                   int64_t report_id, const char *action, const json_t *body);
+
+static void write_and_answer(http_ctx *cx, const char *action, report_write write)
 {
-    if (!allow(cx, ROLE_RADIOLOGUE, "update")) return;
+    if (!allow(cx, ROLE_RADIOLOGUE, action)) return;
     if (!no_query(cx)) return;
     json_t *body;
     if (!parse_body(cx, &body)) return;
@@ -290,36 +291,25 @@ void h_reports_update(http_ctx *cx)
     }
     store_user u;
     rsv_actor a = actor(cx, &u);
-    rsv_result r = rsv_update(cx->conn, &cfg, &a, cx->id, body);
+    rsv_result r = write(cx->conn, &cfg, &a, cx->id, action, body);
     json_decref(body);
     if (r.status != RSV_OK) {
-        fail_result(cx, &r, "update");
+        fail_result(cx, &r, action);
         return;
     }
     answer_report(cx, cx->id, 200);
 }
 
-void h_reports_action(http_ctx *cx)
+static rsv_result update_write(store_conn_t *c, const report_service_config *cfg, const rsv_actor *who,
+                               int64_t report_id, const char *action, const json_t *body)
 {
-    if (!allow(cx, ROLE_RADIOLOGUE, cx->action)) return;
-    if (!no_query(cx)) return;
-    json_t *body;
-    if (!parse_body(cx, &body)) return;
-    report_service_config cfg;
-    if (!service_config(cx, &cfg)) {
-        json_decref(body);
-        return;
-    }
-    store_user u;
-    rsv_actor a = actor(cx, &u);
-    rsv_result r = rsv_command(cx->conn, &cfg, &a, cx->id, cx->action, body);
-    json_decref(body);
-    if (r.status != RSV_OK) {
-        fail_result(cx, &r, cx->action);
-        return;
-    }
-    answer_report(cx, cx->id, 200);
+    (void)action;
+    return rsv_update(c, cfg, who, report_id, body);
 }
+
+void h_reports_update(http_ctx *cx) { write_and_answer(cx, "update", update_write); }
+
+void h_reports_action(http_ctx *cx) { write_and_answer(cx, cx->action, rsv_command); }
 
 /* --- documents ------------------------------------------------------------------------------------ */
 static bool version_param(http_ctx *cx, int *version)

@@ -244,6 +244,12 @@ const http_route *http_api_routes(size_t *n);
 /* Parses a request body that must be a JSON object (invalid_json otherwise). */
 int http_parse_object(const char *body, size_t len, json_t **out, http_err *e);
 
+/* http_parse_object for a body whose members must all be among `allowed` (NULL-terminated;
+ * NULL: none): an unknown member is an unknown_field error naming it and the expected ones. An
+ * empty body is an empty object when empty_ok. */
+int http_parse_members(const char *body, size_t len, bool empty_ok, const char *const *allowed, json_t **out,
+                       http_err *e);
+
 typedef enum { VALIDATE_CREATE, VALIDATE_UPDATE } validate_mode;
 /* Checks `in` against the descriptor: unknown fields, read-only/immutable fields, JSON types,
  * dates/datetimes, enums, lengths, required fields (create). On success *out is a new object

@@ -1,4 +1,5 @@
 /* Request bodies: JSON parsing and validation against the model descriptors. */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/timeutil.h"
@@ -18,6 +19,33 @@ int http_parse_object(const char *body, size_t len, json_t **out, http_err *e)
     if (!json_is_object(v)) {
         json_decref(v);
         return http_err_set(e, HE_INVALID_JSON, NULL, "Le corps de la requête doit être un objet JSON.");
+    }
+    *out = v;
+    return 0;
+}
+
+int http_parse_members(const char *body, size_t len, bool empty_ok, const char *const *allowed, json_t **out,
+                       http_err *e)
+{
+    *out = NULL;
+    json_t *v = NULL;
+    if (empty_ok && (!body || len == 0)) v = json_object();
+    else if (http_parse_object(body, len, &v, e) != 0) return -1;
+    if (!v) return http_err_set(e, HE_INTERNAL, NULL, "Mémoire insuffisante.");
+    const char *key;
+    json_t *member;
+    json_object_foreach(v, key, member) {
+        size_t i = 0;
+        while (allowed && allowed[i] && strcmp(allowed[i], key) != 0) i++;
+        if (allowed && allowed[i]) continue;
+        char expected[256] = "";
+        size_t used = 0;
+        for (size_t k = 0; allowed && allowed[k] && used < sizeof expected; k++)
+            used += (size_t)snprintf(expected + used, sizeof expected - used, "%s%s", k ? ", " : "", allowed[k]);
+        if (expected[0]) http_err_set(e, HE_UNKNOWN_FIELD, key, "Champ inconnu : « %.60s » (attendu : %s).", key, expected);
+        else http_err_set(e, HE_UNKNOWN_FIELD, key, "Champ inconnu : « %.60s » (aucun champ attendu).", key);
+        json_decref(v);
+        return -1;
     }
     *out = v;
     return 0;

@@ -4,6 +4,8 @@
 
 #include <ctype.h>
 #include <libxml/parser.h>
+#include <libxslt/extensions.h>
+#include <libxslt/xslt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,10 @@
 void report_init(void)
 {
     xmlInitParser();
+    /* libxslt makes its global state (extension registry and its mutex) lazily, without a
+     * lock, at the first stylesheet (report_cda_html): make it here, before the threads. */
+    xsltInitGlobals();
+    xsltInit();
 }
 
 static int fail(char *err, size_t errlen, const char *fmt, const char *a)

@@ -24,8 +24,9 @@
 #include "ins/ins.h"
 #include "pdf/pdf.h"
 
-/* Initialises the libraries the pipeline uses (libxml2's parser). Call once from the main
- * thread of a multi-threaded program before any report_render(). Idempotent. */
+/* Initialises the libraries the pipeline uses (libxml2's parser, libxslt's globals for the
+ * HTML display). Call once from the main thread of a multi-threaded program before any
+ * report_render() or report_cda_html(). Idempotent. */
 void report_init(void);
 
 typedef struct {

@@ -182,6 +182,29 @@ static rsv_result load(store_conn_t *c, int64_t id, rstore_report *r)
     return s == STORE_OK ? rsv_res(RSV_OK, NULL, "%s", "") : rsv_store_fail(s, "Compte rendu inconnu.");
 }
 
+/* Optimistic concurrency of the editor: body "revision" (optional) is the revision the client
+ * loaded; a stale one means another user saved the report in between. */
+static rsv_result check_revision(const json_t *body, const rstore_report *r)
+{
+    const json_t *v = body ? json_object_get(body, "revision") : NULL;
+    if (!v) return rsv_res(RSV_OK, NULL, "%s", "");
+    if (!json_is_integer(v) || json_integer_value(v) < 0)
+        return rsv_res(RSV_INVALID, "revision", "%s", "« revision » doit être un entier positif ou nul.");
+    if (json_integer_value(v) != r->revision)
+        return rsv_res(RSV_CONFLICT, "revision", "%s",
+                       "Le compte rendu a été modifié par un autre utilisateur : rechargez-le.");
+    return rsv_res(RSV_OK, NULL, "%s", "");
+}
+
+/* Number of code points of a valid UTF-8 text (jansson strings are valid UTF-8). */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; s && *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80) n++;
+    return n;
+}
+
 /* Saves r, its history row and the audit event. */
 rsv_result rsv_save(store_conn_t *c, const rsv_actor *who, rstore_report *r, const char *event, const char *action,
                        const char *detail)
@@ -198,9 +221,28 @@ static rsv_result template_for(store_conn_t *c, const rstore_procedure *p, int64
     *json = NULL;
     store_status s;
     if (*template_id > 0) {
-        s = report_templates_get(c, *template_id, json);
+        /* The same rule as the automatic choice below: an active template of this exam, or a
+         * generic one of its modality (another exam's template would put its LOINC code,
+         * region, target site and CCAM act in the CDA). */
+        report_template_row row;
+        s = report_templates_get_row(c, *template_id, &row);
         if (s == STORE_NOT_FOUND) return rsv_res(RSV_INVALID, "template_id", "%s", "Modèle de compte rendu inconnu.");
-        return rsv_store_fail(s, "");
+        if (s != STORE_OK) return rsv_store_fail(s, "");
+        rsv_result res = rsv_res(RSV_OK, NULL, "%s", "");
+        if (!row.active)
+            res = rsv_res(RSV_INVALID, "template_id", "Le modèle « %.60s » est désactivé : choisissez-en un autre.",
+                          row.code);
+        else if (row.exam_id ? row.exam_id != p->exam_id : strcmp(row.modality, p->modality) != 0)
+            res = rsv_res(RSV_INVALID, "template_id",
+                          "Le modèle « %.60s » est prévu pour un autre examen : ses codes (LOINC, région, site "
+                          "anatomique) seraient faux dans le compte rendu.",
+                          row.code);
+        else {
+            *json = row.json;
+            row.json = NULL;
+        }
+        report_template_row_clear(&row);
+        return res;
     }
     s = report_templates_find_for_exam(c, p->exam_id, template_id, json);
     if (s == STORE_OK) return rsv_res(RSV_OK, NULL, "%s", "");
@@ -271,13 +313,14 @@ rsv_result rsv_update(store_conn_t *c, const report_service_config *cfg, const r
                       const json_t *body)
 {
     (void)cfg;
-    static const char *const allowed[] = {"sections", "flags", "exposure", "addendum", NULL};
+    static const char *const allowed[] = {"sections", "flags", "exposure", "addendum", "revision", NULL};
     rsv_result res = check_members(body, allowed);
     if (res.status != RSV_OK) return res;
     if (!who->radiologue) return rsv_res(RSV_FORBIDDEN, NULL, "%s", "Seul un radiologue peut modifier un compte rendu.");
     if ((res = begin(c)).status != RSV_OK) return res;
     rstore_report r;
     res = load(c, report_id, &r);
+    if (res.status == RSV_OK) res = check_revision(body, &r);
     rpt_actor a = actor_of(who);
     char err[512];
     const char *event = "edit";
@@ -317,10 +360,10 @@ static rsv_result parse_reviewers(const json_t *body, const char **out, size_t *
 rsv_result rsv_command(store_conn_t *c, const report_service_config *cfg, const rsv_actor *who, int64_t report_id,
                        const char *action, const json_t *body)
 {
-    static const char *const none[] = {NULL};
-    static const char *const prov[] = {"reviewers", NULL};
-    static const char *const corr[] = {"sections", "addendum", "flags", NULL};
-    static const char *const wd[] = {"reason", NULL};
+    static const char *const none[] = {"revision", NULL};
+    static const char *const prov[] = {"reviewers", "revision", NULL};
+    static const char *const corr[] = {"sections", "addendum", "flags", "revision", NULL};
+    static const char *const wd[] = {"reason", "revision", NULL};
     const char *const *allowed = strcmp(action, "provisional") == 0 ? prov
                                  : strcmp(action, "correct") == 0   ? corr
                                  : strcmp(action, "withdraw") == 0  ? wd
@@ -338,6 +381,11 @@ rsv_result rsv_command(store_conn_t *c, const report_service_config *cfg, const 
     rstore_report r;
     res = load(c, report_id, &r);
     if (res.status != RSV_OK) return finish(c, res);
+    res = check_revision(body, &r);
+    if (res.status != RSV_OK) {
+        rstore_report_clear(&r);
+        return finish(c, res);
+    }
     rpt_actor a = actor_of(who);
     char err[512] = "";
     int64_t now = time_now_unix();
@@ -364,11 +412,15 @@ rsv_result rsv_command(store_conn_t *c, const report_service_config *cfg, const 
         res = rsv_validate_in_tx(c, cfg, who, &r, strcmp(action, "correct") == 0, body);
     } else if (strcmp(action, "withdraw") == 0) {
         json_t *reason = json_object_get(body, "reason");
+        const char *text = json_string_value(reason);
+        size_t blank = text ? strspn(text, " \t\r\n") : 0;
         if (reason && !json_is_string(reason))
             res = rsv_res(RSV_INVALID, "reason", "%s", "« reason » doit être un texte.");
-        else if (json_string_length(reason) > 1000)
+        else if (!text || !text[blank])
+            res = rsv_res(RSV_INVALID, "reason", "%s", "Indiquez le motif du retrait du compte rendu.");
+        else if (utf8_chars(text) > 1000)
             res = rsv_res(RSV_INVALID, "reason", "%s", "Motif trop long (1 000 caractères au plus).");
-        detail = json_string_value(reason);
+        detail = text;
         if (res.status == RSV_OK && rpt_withdraw(&r.state, &a, now, err, sizeof err) != 0)
             res = rsv_res(RSV_CONFLICT, NULL, "%s", err);
         if (res.status == RSV_OK) res = rsv_share(c, cfg, &r, RPT_TRIGGER_WITHDRAWN, 0, 0, NULL);

@@ -74,6 +74,19 @@ rsv_result rsv_validate_in_tx(store_conn_t *c, const report_service_config *cfg,
 rsv_result rsv_share(store_conn_t *c, const report_service_config *cfg, rstore_report *r, rpt_trigger trigger,
                      int64_t n1_id, int64_t pdf_id, const rstore_procedure *proc);
 
+/* Report.shares: one entry per channel (dmp, mssante, hl7) {channel, status (sent, pending,
+ * failed, not_applicable), status_label (French), job_id, action, attempts, last_error,
+ * next_attempt_at}. jobs: rstore_shares_list(); the status of dmp/mssante is the state of their
+ * job. hl7_destinations (may be NULL): rstore_share_destinations() of the hl7 job, which is the
+ * hand-off ("report-hl7"): the hl7 entry aggregates it with the jobs it fanned out (docs/
+ * reporting.md, "Sharing status"): hand-off not done -> its state; done without destination ->
+ * not_applicable; else failed if a destination failed for good, pending if one is pending or
+ * retrying, sent when all are done. job_id, attempts and last_error are then those of the job to
+ * retry (first failed, else first retrying, else first pending destination), next_attempt_at the
+ * earliest of the pending ones. The hl7 entry adds "destinations": the fan-out jobs, each with
+ * its own status and status_label. New reference (never NULL). */
+json_t *rsv_shares_json(const json_t *jobs, const json_t *hl7_destinations);
+
 /* HTML (UTF-8, French) of a CDA N3 document through the display stylesheet (html.c). */
 int report_cda_html(const char *cda, size_t len, char **html, size_t *html_len, char *err, size_t errlen);
 

@@ -39,45 +39,18 @@ static json_t *template_json(const rstore_report *r)
                      "sections", secs);
 }
 
-static const char *share_status(const char *state)
+/* The jobs the latest "report-hl7" job of the report fanned out (empty array when none). */
+static store_status hl7_destinations(store_conn_t *c, const json_t *jobs, json_t **out)
 {
-    if (!state) return "not_applicable";
-    if (strcmp(state, "done") == 0) return "sent";
-    if (strcmp(state, "failed") == 0 || strcmp(state, "dead") == 0) return "failed";
-    return "pending";
-}
-
-static const char *share_label(const char *status)
-{
-    if (strcmp(status, "sent") == 0) return "envoyé";
-    if (strcmp(status, "failed") == 0) return "échec";
-    if (strcmp(status, "pending") == 0) return "en attente";
-    return "sans objet";
-}
-
-/* One entry per channel, "not_applicable" when no job was queued. */
-static json_t *shares_json(const json_t *jobs)
-{
-    static const char *const channels[] = {"dmp", "mssante", "hl7"};
-    json_t *out = json_array();
-    for (size_t i = 0; i < 3; i++) {
-        const json_t *job = NULL;
-        for (size_t k = 0; k < json_array_size(jobs); k++) {
-            const json_t *j = json_array_get(jobs, k);
-            if (strcmp(json_string_value(json_object_get(j, "channel")), channels[i]) == 0) job = j;
-        }
-        const char *st = share_status(job ? json_string_value(json_object_get(job, "state")) : NULL);
-        json_t *o = json_pack("{s:s, s:s, s:s}", "channel", channels[i], "status", st, "status_label", share_label(st));
-        json_object_set_new(o, "job_id", job ? json_deep_copy(json_object_get(job, "job_id")) : json_null());
-        json_object_set_new(o, "action", job ? json_deep_copy(json_object_get(job, "action")) : json_null());
-        json_object_set_new(o, "attempts", job ? json_deep_copy(json_object_get(job, "attempts")) : json_integer(0));
-        json_object_set_new(o, "last_error", job ? json_deep_copy(json_object_get(job, "last_error")) : json_null());
-        json_object_set_new(o, "next_attempt_at",
-                            job && strcmp(st, "pending") == 0 ? json_deep_copy(json_object_get(job, "next_attempt_at"))
-                                                              : json_null());
-        json_array_append_new(out, o);
+    size_t i;
+    const json_t *j;
+    json_array_foreach(jobs, i, j) {
+        const char *ch = json_string_value(json_object_get(j, "channel"));
+        if (ch && strcmp(ch, "hl7") == 0)
+            return rstore_share_destinations(c, json_integer_value(json_object_get(j, "job_id")), out);
     }
-    return out;
+    *out = json_array();
+    return STORE_OK;
 }
 
 rsv_result rsv_view(store_conn_t *c, int64_t report_id, json_t **out, int64_t *patient_id)
@@ -88,13 +61,14 @@ rsv_result rsv_view(store_conn_t *c, int64_t report_id, json_t **out, int64_t *p
     if (s != STORE_OK) return rsv_store_fail(s, "Compte rendu inconnu.");
     *patient_id = r.patient_id;
     rstore_procedure p;
-    json_t *history = NULL, *docs = NULL, *jobs = NULL;
+    json_t *history = NULL, *docs = NULL, *jobs = NULL, *dests = NULL;
     s = rstore_procedure_get(c, r.procedure_id, &p);
     if (s == STORE_OK) s = rstore_events_list(c, r.id, &history);
     if (s == STORE_OK) s = rstore_documents_list(c, r.id, &docs);
     if (s == STORE_OK) s = rstore_shares_list(c, r.id, &jobs);
+    if (s == STORE_OK) s = hl7_destinations(c, jobs, &dests);
     if (s != STORE_OK) {
-        json_decref(history), json_decref(docs), json_decref(jobs);
+        json_decref(history), json_decref(docs), json_decref(jobs), json_decref(dests);
         rstore_report_clear(&r);
         return rsv_store_fail(s, "Examen du compte rendu introuvable.");
     }
@@ -127,6 +101,7 @@ rsv_result rsv_view(store_conn_t *c, int64_t report_id, json_t **out, int64_t *p
     json_object_set_new(o, "status", json_string(rpt_status_name(r.state.status)));
     json_object_set_new(o, "status_label", json_string(rpt_status_label_fr(r.state.status)));
     json_object_set_new(o, "version", json_integer(r.state.version));
+    json_object_set_new(o, "revision", json_integer(r.revision));
     json_object_set_new(o, "set_id", json_string(r.state.set_id));
     json_object_set_new(o, "document_id", str_or_null(r.state.document_id));
     json_object_set_new(o, "author", json_string(r.state.author));
@@ -138,8 +113,9 @@ rsv_result rsv_view(store_conn_t *c, int64_t report_id, json_t **out, int64_t *p
     json_object_set_new(o, "updated_at", json_string(r.updated_at));
     json_object_set_new(o, "history", history);
     json_object_set_new(o, "documents", docs);
-    json_object_set_new(o, "shares", shares_json(jobs));
+    json_object_set_new(o, "shares", rsv_shares_json(jobs, dests));
     json_decref(jobs);
+    json_decref(dests);
     rstore_report_clear(&r);
     *out = o;
     return rsv_res(RSV_OK, NULL, "%s", "");

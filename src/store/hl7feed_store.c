@@ -145,11 +145,28 @@ store_status hl7s_inbox_get(store_conn_t *c, int64_t id, char **source, char **r
     return STORE_OK;
 }
 
+store_status hl7s_inbox_claim(store_conn_t *c, int64_t id)
+{
+    db_param p[] = {db_int(id)};
+    int64_t changes = 0;
+    /* The UPDATE locks the row until the end of the transaction (PostgreSQL: a concurrent claim
+     * waits, then re-reads the state the first one committed). */
+    store_status st = db_exec(c, "UPDATE inbox_message SET state = state WHERE id = ? AND state <> 'processed'", p,
+                              NP(p), NULL, &changes);
+    if (st != STORE_OK || changes > 0) return st;
+    int64_t n = 0;
+    st = hl7s_count(c, "SELECT COUNT(*) FROM inbox_message WHERE id = ?", p, NP(p), &n);
+    if (st != STORE_OK) return st;
+    return n ? db_fail(c, STORE_CONFLICT, "inbox message %lld already processed", (long long)id)
+             : db_fail(c, STORE_NOT_FOUND, "no inbox message %lld", (long long)id);
+}
+
 store_status hl7s_inbox_set_raw(store_conn_t *c, int64_t id, const char *raw)
 {
     db_param p[] = {db_text(raw), db_int(id)};
     int64_t changes = 0;
-    store_status st = db_exec(c, "UPDATE inbox_message SET raw = ? WHERE id = ?", p, NP(p), NULL, &changes);
+    store_status st = db_exec(c, "UPDATE inbox_message SET original_raw = COALESCE(original_raw, raw), raw = ? WHERE id = ?",
+                              p, NP(p), NULL, &changes);
     if (st == STORE_OK && changes == 0) return db_fail(c, STORE_NOT_FOUND, "no inbox message %lld", (long long)id);
     return st;
 }
@@ -224,7 +241,7 @@ store_status hl7s_inbox_get_json(store_conn_t *c, int64_t id, json_t **obj)
 {
     db_param p[] = {db_int(id)};
     db_rows r = {0};
-    store_status st = db_exec_row(c, "SELECT " INBOX_COLS ", raw FROM inbox_message WHERE id = ?", p, NP(p), &r);
+    store_status st = db_exec_row(c, "SELECT " INBOX_COLS ", raw, original_raw FROM inbox_message WHERE id = ?", p, NP(p), &r);
     if (st != STORE_OK) return st;
     json_t *arr = inbox_json(&r);
     db_rows_free(&r);
@@ -357,19 +374,21 @@ store_status hl7s_review_count(store_conn_t *c, int64_t patient_id, int64_t *n)
     return hl7s_count(c, "SELECT COUNT(*) FROM identity_review WHERE patient_id = ? AND state = 'open'", p, NP(p), n);
 }
 
-store_status hl7s_dmp_upsert(store_conn_t *c, int64_t patient_id, const char *const zfa[6])
+store_status hl7s_dmp_upsert(store_conn_t *c, int64_t patient_id, const char *const zfa[HL7S_ZFA_FIELDS])
 {
     char now[32];
     hl7s_now(now, sizeof now);
-    db_param p[] = {db_int(patient_id), db_text(zfa[0]), db_text(zfa[1]), db_text(zfa[2]),
-                    db_text(zfa[3]),    db_text(zfa[4]), db_text(zfa[5]), db_text(now)};
+    db_param p[] = {db_int(patient_id), db_text(zfa[0]), db_text(zfa[1]), db_text(zfa[2]), db_text(zfa[3]),
+                    db_text(zfa[4]),    db_text(zfa[5]), db_text(zfa[6]), db_text(zfa[7]), db_text(now)};
     return db_exec(c,
                    "INSERT INTO patient_dmp (patient_id, dmp_status, dmp_status_at, access_authorised, access_at, "
-                   "opposition_bris_de_glace, opposition_centre15, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                   "opposition_bris_de_glace, opposition_centre15, feed_opposition, feed_opposition_at, updated_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                    "ON CONFLICT (patient_id) DO UPDATE SET dmp_status = excluded.dmp_status, "
                    "dmp_status_at = excluded.dmp_status_at, access_authorised = excluded.access_authorised, "
                    "access_at = excluded.access_at, opposition_bris_de_glace = excluded.opposition_bris_de_glace, "
-                   "opposition_centre15 = excluded.opposition_centre15, updated_at = excluded.updated_at",
+                   "opposition_centre15 = excluded.opposition_centre15, feed_opposition = excluded.feed_opposition, "
+                   "feed_opposition_at = excluded.feed_opposition_at, updated_at = excluded.updated_at",
                    p, NP(p), NULL, NULL);
 }
 

@@ -28,14 +28,20 @@ store_status hl7s_inbox_find(store_conn_t *c, const char *source, const char *co
                              char *state, size_t state_len, char *outcome, size_t outcome_len);
 /* One message: *source and *raw are malloc'ed (free()). */
 store_status hl7s_inbox_get(store_conn_t *c, int64_t id, char **source, char **raw, char *state, size_t state_len);
-/* Replaces the raw text of a message (manual correction before a reprocessing). */
+/* Claims message id for a reprocessing in the caller's transaction: locks its row when it is
+ * not processed yet (two concurrent reprocessings run one after the other; the second then sees
+ * the first one's state). STORE_CONFLICT when already processed, STORE_NOT_FOUND. */
+store_status hl7s_inbox_claim(store_conn_t *c, int64_t id);
+/* Replaces the raw text of a message (manual correction before a reprocessing); the text as
+ * received is kept in original_raw at the first correction. */
 store_status hl7s_inbox_set_raw(store_conn_t *c, int64_t id, const char *raw);
 /* Newest first; state NULL = any, offset >= 0, limit 1..1000. *items: JSON array of {id, source,
  * control_id, message_type (MSH-9 read from the stored text, "" when unreadable), state,
  * outcome, received_at, processed_at}; *total (may be NULL): rows matching the filter. */
 store_status hl7s_inbox_list(store_conn_t *c, const char *state, int64_t limit, int64_t offset, json_t **items,
                              int64_t *total);
-/* One message as a JSON object: the fields of hl7s_inbox_list plus raw (the stored text).
+/* One message as a JSON object: the fields of hl7s_inbox_list plus raw (the stored text) and
+ * original_raw (the text as received when raw was corrected, else null).
  * STORE_NOT_FOUND when none. */
 store_status hl7s_inbox_get_json(store_conn_t *c, int64_t id, json_t **obj);
 
@@ -62,8 +68,12 @@ store_status hl7s_patient_merge(store_conn_t *c, int64_t from, int64_t into);
 store_status hl7s_review_add(store_conn_t *c, int64_t patient_id, int64_t inbox_id, const char *reason,
                              const char *incoming_json);
 store_status hl7s_review_count(store_conn_t *c, int64_t patient_id, int64_t *n);
-/* ZFA (DMP) of a patient, fields 1..6 (NULL = empty). */
-store_status hl7s_dmp_upsert(store_conn_t *c, int64_t patient_id, const char *const zfa[6]);
+/* ZFA (PAM-FR: DMP status and consents) fields kept per patient: 1..6 (status, its date, access
+ * authorisation and oppositions to emergency access) then 9 and 10 (opposition to the DMP feed:
+ * IO, INO or NA, and its date). */
+#define HL7S_ZFA_FIELDS 8
+/* ZFA of a patient: zfa[0..5] = ZFA-1..6, zfa[6] = ZFA-9, zfa[7] = ZFA-10 (NULL = empty). */
+store_status hl7s_dmp_upsert(store_conn_t *c, int64_t patient_id, const char *const zfa[HL7S_ZFA_FIELDS]);
 /* PV1 visit (by visit number). status: "active", "discharged" or "cancelled". */
 store_status hl7s_visit_upsert(store_conn_t *c, int64_t patient_id, const char *visit_number, const char *patient_class,
                                const char *location, const char *admitted_at, const char *discharged_at,
@@ -135,6 +145,10 @@ json_t *hl7s_destination_json(const hl7s_destination *d);
 /* Records which destination, message type (MSH-9) and control id (MSH-10) an "hl7" job carries. */
 store_status hl7s_outbound_link(store_conn_t *c, int64_t job_id, int64_t destination_id, const char *message_type,
                                 const char *control_id);
+/* Links the "hl7" job whose dedup_key is dedup_key (already linked by hl7s_outbound_link) to
+ * the "report-hl7" job that fanned it out (column parent_job_id, migration 0012): the sharing
+ * status of a report follows its destinations through it. NOT_FOUND when no such job. */
+store_status hl7s_outbound_set_parent(store_conn_t *c, const char *dedup_key, int64_t parent_job_id);
 /* Jobs with a dedup_key starting with prefix (fan-outs already done). */
 store_status hl7s_outbox_count_prefix(store_conn_t *c, const char *prefix, int64_t *n);
 /* Delivery state of the outbound HL7 jobs (kinds "hl7" and "report-hl7"), newest first; state

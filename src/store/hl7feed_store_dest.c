@@ -188,6 +188,19 @@ store_status hl7s_outbound_link(store_conn_t *c, int64_t job_id, int64_t destina
                    p, NP(p), NULL, NULL);
 }
 
+store_status hl7s_outbound_set_parent(store_conn_t *c, const char *dedup_key, int64_t parent_job_id)
+{
+    if (!dedup_key || !*dedup_key || parent_job_id <= 0) return db_fail(c, STORE_INVALID, "outbound parent: bad key");
+    db_param p[] = {db_int(parent_job_id), db_text(dedup_key)};
+    int64_t changed = 0;
+    store_status s = db_exec(c,
+                             "UPDATE hl7_outbound SET parent_job_id = ? WHERE job_id = (SELECT id FROM outbox_job "
+                             "WHERE dedup_key = ?)",
+                             p, NP(p), NULL, &changed);
+    if (s == STORE_OK && changed == 0) return db_fail(c, STORE_NOT_FOUND, "outbound parent: no such job");
+    return s;
+}
+
 store_status hl7s_outbox_count_prefix(store_conn_t *c, const char *prefix, int64_t *n)
 {
     /* substr rather than LIKE: the prefix may hold '%' or '_' */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/timeutil.h"
+#include "store/hl7feed_store.h"
 #include "store/identity_store.h"
 #include "store/store_internal.h"
 
@@ -362,6 +363,97 @@ store_status rstore_shares_list(store_conn_t *c, int64_t report_id, json_t **ite
                          int_or_null(db_cell(&r, i, 5)), "last_error", str_or_null(db_cell(&r, i, 6)),
                          "next_attempt_at", str_or_null(db_cell(&r, i, 7))));
     db_rows_free(&r);
+    /* A channel left aside by the latest decision: its reason replaces the older job. */
+    s = db_exec(c, "SELECT channel, version, reason FROM report_share_note WHERE report_id = ? ORDER BY channel", p, 1,
+                &r, NULL);
+    if (s != STORE_OK) {
+        json_decref(a);
+        return s;
+    }
+    for (size_t i = 0; i < r.nrows; i++) {
+        const char *channel = db_cell(&r, i, 0);
+        for (size_t k = json_array_size(a); k-- > 0;)
+            if (strcmp(json_string_value(json_object_get(json_array_get(a, k), "channel")), channel) == 0)
+                json_array_remove(a, k);
+        json_array_append_new(a, json_pack("{s:s, s:n, s:o, s:n, s:n, s:i, s:n, s:n, s:o}", "channel", channel,
+                                           "action", "version", int_or_null(db_cell(&r, i, 1)), "job_id", "state",
+                                           "attempts", 0, "last_error", "next_attempt_at", "reason",
+                                           str_or_null(db_cell(&r, i, 2))));
+    }
+    db_rows_free(&r);
+    *items = a;
+    return STORE_OK;
+}
+
+store_status rstore_share_note_set(store_conn_t *c, int64_t report_id, int version, const char *channel,
+                                   const char *reason)
+{
+    char now[32];
+    time_format_utc(time_now_unix(), now, sizeof now);
+    db_param p[] = {db_int(report_id), db_text(channel), db_int(version), db_text(reason), db_text(now)};
+    return db_exec(c,
+                   "INSERT INTO report_share_note (report_id, channel, version, reason, created_at) "
+                   "VALUES (?, ?, ?, ?, ?) ON CONFLICT (report_id, channel) DO UPDATE SET version = excluded.version, "
+                   "reason = excluded.reason, created_at = excluded.created_at",
+                   p, NP(p), NULL, NULL);
+}
+
+store_status rstore_share_note_clear(store_conn_t *c, int64_t report_id, const char *channel)
+{
+    db_param p[] = {db_int(report_id), db_text(channel)};
+    return db_exec(c, "DELETE FROM report_share_note WHERE report_id = ? AND channel = ?", p, NP(p), NULL, NULL);
+}
+
+store_status rstore_patient_dmp_get(store_conn_t *c, int64_t patient_id, rstore_patient_dmp *out)
+{
+    memset(out, 0, sizeof *out);
+    db_rows r;
+    db_param p[] = {db_int(patient_id)};
+    store_status s = db_exec(c, "SELECT dmp_status, feed_opposition FROM patient_dmp WHERE patient_id = ?", p, NP(p),
+                             &r, NULL);
+    if (s != STORE_OK) return s;
+    if (r.nrows > 0) {
+        out->known = true;
+        put(out->status, sizeof out->status, db_cell(&r, 0, 0));
+        put(out->feed_opposition, sizeof out->feed_opposition, db_cell(&r, 0, 1));
+    }
+    db_rows_free(&r);
+    return STORE_OK;
+}
+
+store_status rstore_report_destinations(store_conn_t *c, size_t *n)
+{
+    *n = 0;
+    hl7s_destination *list = NULL;
+    store_status s = hl7s_destination_list(c, HL7S_REPORTS, true, &list, n);
+    free(list);
+    return s;
+}
+
+store_status rstore_share_destinations(store_conn_t *c, int64_t parent_job_id, json_t **items)
+{
+    *items = NULL;
+    db_rows r;
+    db_param p[] = {db_int(parent_job_id)};
+    store_status s = db_exec(c,
+                             "SELECT j.id, o.destination_id, d.name, o.message_type, j.state, j.attempts, j.last_error, "
+                             "j.next_attempt_at FROM hl7_outbound o JOIN outbox_job j ON j.id = o.job_id "
+                             "LEFT JOIN hl7_destination d ON d.id = o.destination_id WHERE o.parent_job_id = ? "
+                             "ORDER BY j.id",
+                             p, NP(p), &r, NULL);
+    if (s != STORE_OK) return s;
+    json_t *a = json_array();
+    for (size_t i = 0; i < r.nrows; i++) {
+        const char *dest = db_cell(&r, i, 1);
+        json_t *d = dest ? json_pack("{s:o, s:o}", "id", int_or_null(dest), "name", str_or_null(db_cell(&r, i, 2)))
+                         : json_null();
+        json_array_append_new(
+            a, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "job_id", int_or_null(db_cell(&r, i, 0)), "destination",
+                         d, "message_type", str_or_null(db_cell(&r, i, 3)), "state", str_or_null(db_cell(&r, i, 4)),
+                         "attempts", int_or_null(db_cell(&r, i, 5)), "last_error", str_or_null(db_cell(&r, i, 6)),
+                         "next_attempt_at", str_or_null(db_cell(&r, i, 7))));
+    }
+    db_rows_free(&r);
     *items = a;
     return STORE_OK;
 }
@@ -435,7 +527,8 @@ store_status rstore_todo(store_conn_t *c, int64_t limit, json_t **items)
     store_status s = db_exec(
         c,
         "SELECT p.id, p.accession_number, e.label, COALESCE(s.modality_type, e.modality_type), s.status, "
-        "COALESCE(s.status_changed_at, s.start_at), r.id, r.status, " PATIENT_COLUMNS
+        "COALESCE((SELECT MAX(COALESCE(ps.ended_at, ps.started_at)) FROM performed_step ps WHERE ps.step_id = s.id), "
+        "s.status_changed_at, s.start_at), r.id, r.status, " PATIENT_COLUMNS
         " FROM scheduled_step s JOIN requested_procedure p ON p.id = s.procedure_id "
         "JOIN exam_catalogue e ON e.id = p.exam_id JOIN imaging_order o ON o.id = p.order_id "
         "JOIN patient pa ON pa.id = o.patient_id LEFT JOIN identity i ON i.patient_id = pa.id "
@@ -458,6 +551,29 @@ store_status rstore_todo(store_conn_t *c, int64_t limit, json_t **items)
     db_rows_free(&r);
     *items = a;
     return STORE_OK;
+}
+
+/* The first image of the performed series recorded from the MPPS (performed_step.dataset:
+ * {"series":[{"series_uid":..., "images":[{"sop_class_uid":..., "sop_instance_uid":...}]}]}),
+ * into o; left "" when the modality named none or the text is not that JSON. */
+static void first_image(const char *dataset, rstore_procedure *o)
+{
+    if (!dataset || !*dataset) return;
+    json_t *root = json_loads(dataset, 0, NULL);
+    json_t *series = json_object_get(root, "series");
+    for (size_t i = 0; i < json_array_size(series); i++) {
+        json_t *se = json_array_get(series, i);
+        const char *suid = json_string_value(json_object_get(se, "series_uid"));
+        json_t *img = json_array_get(json_object_get(se, "images"), 0);
+        const char *iuid = json_string_value(json_object_get(img, "sop_instance_uid"));
+        const char *cuid = json_string_value(json_object_get(img, "sop_class_uid"));
+        if (suid && iuid && put(o->series_uid, sizeof o->series_uid, suid) &&
+            put(o->sop_instance_uid, sizeof o->sop_instance_uid, iuid) &&
+            put(o->sop_class_uid, sizeof o->sop_class_uid, cuid ? cuid : ""))
+            break;
+        o->series_uid[0] = o->sop_instance_uid[0] = o->sop_class_uid[0] = '\0';
+    }
+    json_decref(root);
 }
 
 store_status rstore_procedure_get(store_conn_t *c, int64_t procedure_id, rstore_procedure *o)
@@ -499,15 +615,16 @@ store_status rstore_procedure_get(store_conn_t *c, int64_t procedure_id, rstore_
     s = ids_identity_get(c, o->identity_id, &pid, &o->identity);
     if (s != STORE_OK) return s;
 
-    /* Exam times: the latest performed step, else the scheduled start. */
+    /* Exam times and images: the latest performed step, else the scheduled start. */
     s = db_exec(c,
-                "SELECT started_at, ended_at FROM performed_step WHERE procedure_id = ? AND started_at IS NOT NULL "
-                "ORDER BY id DESC LIMIT 1",
+                "SELECT started_at, ended_at, dataset FROM performed_step WHERE procedure_id = ? "
+                "AND started_at IS NOT NULL ORDER BY id DESC LIMIT 1",
                 p, NP(p), &r, NULL);
     if (s != STORE_OK) return s;
     if (r.nrows == 1) {
         put(o->performed_start, sizeof o->performed_start, db_cell(&r, 0, 0));
         put(o->performed_end, sizeof o->performed_end, db_cell(&r, 0, 1));
+        first_image(db_cell(&r, 0, 2), o);
     }
     db_rows_free(&r);
     if (!o->performed_start[0]) {

@@ -87,6 +87,31 @@ store_status rstore_share_add(store_conn_t *c, int64_t report_id, int version, c
 /* The latest job of each channel: [{channel, action, version, job_id, state, attempts,
  * last_error, next_attempt_at}] (state is the outbox_job state). */
 store_status rstore_shares_list(store_conn_t *c, int64_t report_id, json_t **items);
+/* The "hl7" jobs the "report-hl7" job parent_job_id fanned out, one per destination (table
+ * hl7_outbound, column parent_job_id of migration 0012), by job id: [{job_id, destination:{id,
+ * name}|null (name null when the destination was deleted), message_type, state, attempts,
+ * last_error, next_attempt_at}] (state is the outbox_job state). Empty when none. */
+store_status rstore_share_destinations(store_conn_t *c, int64_t parent_job_id, json_t **items);
+
+/* Why a channel was not used by the latest sharing decision of a report (French reason, shown
+ * in Report.shares as not_applicable): one row per report and channel, replaced by the next
+ * decision; rstore_share_note_clear when a later decision queues a job on the channel.
+ * rstore_shares_list returns such a channel as {channel, version, job_id: null, state: null,
+ * attempts: 0, reason} in place of its older job. */
+store_status rstore_share_note_set(store_conn_t *c, int64_t report_id, int version, const char *channel,
+                                   const char *reason);
+store_status rstore_share_note_clear(store_conn_t *c, int64_t report_id, const char *channel);
+
+/* The patient's DMP state received from the identity feed (PAM-FR ZFA, table patient_dmp). */
+typedef struct {
+    bool known;                   /* a ZFA was received (else nothing below is set) */
+    char status[32];              /* ZFA-1: ACTIF / FERME / INEXISTANT (older: OUVERT / NEXISTPAS), "" */
+    char feed_opposition[16];     /* ZFA-9: IO (opposition), INO (no opposition), NA (not asked), "" */
+} rstore_patient_dmp;
+/* STORE_OK with out->known false when the patient has no row. */
+store_status rstore_patient_dmp_get(store_conn_t *c, int64_t patient_id, rstore_patient_dmp *out);
+/* How many enabled HL7 destinations are subscribed to reports (hl7s_destination_list HL7S_REPORTS). */
+store_status rstore_report_destinations(store_conn_t *c, size_t *n);
 
 /* --- read models -------------------------------------------------------------------------------- */
 typedef struct {
@@ -118,6 +143,9 @@ typedef struct {
     char exam_label[256], ccam_code[16], loinc_code[16], modality[8], region_code[32];
     char performed_start[32];     /* ISO UTC of the exam start ("" when unknown) */
     char performed_end[32];
+    /* The first image the modality reported in its MPPS (Performed Series Sequence), for the
+     * DICOM object catalog of the CDA; "" when the MPPS named none. */
+    char series_uid[65], sop_class_uid[65], sop_instance_uid[65];
     char placer_number[32];
     /* requester (correspondent), all "" when none */
     char req_rpps[16], req_last[101], req_first[101], req_mssante[256];

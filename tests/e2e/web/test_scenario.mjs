@@ -8,13 +8,16 @@
 //   radiologue: writes the report from the to-do list and saves it
 //   manipulateur: reads it, cannot validate (the UI offers nothing, the API refuses)
 //   radiologue: validates → documents and sharing status → downloads the PDF (pdftotext finds
-//     the patient) → records the announcement → retries a share → corrects the report (version 2)
+//     the patient) → the HL7 destination being down, its line says so (waiting, French error) →
+//     records the announcement → retries a share → the destination up, retries its line: sent
+//     → corrects the report (version 2)
 //     → withdraws it → admin sees the outbound HL7 messages and retries one; an inbound ADT without
 //     birth date (AE, failed) is corrected and reprocessed from the HL7 inbox screen.
 // A screenshot of each new screen goes to $COULOIR_BINARY_DIR/screenshots/ (files 20-…).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,6 +62,8 @@ function worklist(port, aet) {
   return { status: r.status, text: `${r.stdout}${r.stderr}` };
 }
 
+const E2E_SERIES = '1.2.250.1.999.77.9.1';
+
 // MPPS N-CREATE (IN PROGRESS) then N-SET (COMPLETED) for one scheduled step, as a modality does.
 function mpps(dimse, port, aet, spsId, modality) {
   const { Client, Dataset } = dimse;
@@ -75,7 +80,12 @@ function mpps(dimse, port, aet, spsId, modality) {
     Modality: modality, ScheduledStepAttributesSequence: [{ ScheduledProcedureStepID: spsId }],
   }));
   const set = new NSetRequest(MPPS, uid);
-  set.setDataset(new Dataset({ PerformedProcedureStepStatus: 'COMPLETED', PerformedProcedureStepEndDate: da, PerformedProcedureStepEndTime: '084500' }));
+  set.setDataset(new Dataset({
+    PerformedProcedureStepStatus: 'COMPLETED', PerformedProcedureStepEndDate: da, PerformedProcedureStepEndTime: '084500',
+    // the images produced: the report's DICOM object catalog names the first one
+    PerformedSeriesSequence: [{ SeriesInstanceUID: E2E_SERIES, Modality: modality, ReferencedImageSequence: [
+      { ReferencedSOPClassUID: '1.2.840.10008.5.1.4.1.1.2', ReferencedSOPInstanceUID: `${E2E_SERIES}.1` }] }],
+  }));
   return new Promise((resolve, reject) => {
     const client = new Client();
     const out = [];
@@ -91,8 +101,39 @@ function mpps(dimse, port, aet, spsId, modality) {
   });
 }
 
+// An MLLP peer on 127.0.0.1:port answering AA to every message (the HL7 destination coming up).
+function startMllpPeer(port) {
+  const received = [];
+  const sockets = new Set();
+  const server = net.createServer((sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    let buf = Buffer.alloc(0);
+    sock.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      for (let end = buf.indexOf(0x1c); end >= 0; end = buf.indexOf(0x1c)) {
+        const msg = buf.subarray(buf.indexOf(0x0b) + 1, end).toString('utf8');
+        buf = buf.subarray(end + 2);
+        received.push(msg);
+        const msh = msg.split('\r')[0].split('|');
+        const ack = `MSH|^~\\&|PACS||${msh[2]}||20260101000000||ACK|A${msh[9]}|P|${msh[11]}\rMSA|AA|${msh[9]}\r`;
+        sock.write(Buffer.concat([Buffer.from([0x0b]), Buffer.from(ack, 'utf8'), Buffer.from([0x1c, 0x0d])]));
+      }
+    });
+    sock.on('error', () => {});
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve({
+      received,
+      close: () => new Promise((r) => { for (const x of sockets) x.destroy(); server.close(() => r()); }),
+    }));
+  });
+}
+
 let daemon = null;
 let sim = null;
+let peer = null;
 let browser = null;
 let failed = false;
 
@@ -348,23 +389,55 @@ async function main() {
   const validated = (await api(`/reports/${reportId}`)).body;
   assert.equal(validated.status, 'valide');
   assert.ok(validated.documents.some((d) => d.kind === 'PDF') && validated.documents.some((d) => d.kind === 'CDA-N1'), 'PDF and CDA stored');
+  const n3 = await browser.context.request.get(new URL(`/api/v1/reports/${reportId}/cda-n3`, base).toString());
+  assert.equal(n3.status(), 200);
+  const n3text = await n3.text();
+  assert.ok(n3text.includes(`<id root="${E2E_SERIES}"/>`) && n3text.includes(`<id root="${E2E_SERIES}.1"/>`),
+    'the CDA N3 object catalog names the series and image the modality reported by MPPS');
 
-  // Sharing: the HL7 channel is done once the report is fanned out to the destinations (their
-  // own deliveries are in Administration); MSSanté has no sender yet and waits: "Relancer" makes
-  // its job due now.
-  let hl7State = null;
-  for (let i = 0; i < 50 && hl7State !== 'sent'; i++) {
-    hl7State = ((await api(`/reports/${reportId}`)).body.shares.find((x) => x.channel === 'hl7') || {}).status;
-    if (hl7State !== 'sent') await sleep(200);
+  // Sharing: the HL7 channel follows each destination the report is fanned out to. "PACS E2E" is
+  // down: the channel waits, its line shows the French error; MSSanté has no sender yet and
+  // waits: "Relancer" makes its job due now.
+  const hl7Share = async () => (await api(`/reports/${reportId}`)).body.shares.find((x) => x.channel === 'hl7') || {};
+  let hl7 = {};
+  for (let i = 0; i < 100 && !((hl7.destinations || [])[0]?.attempts >= 1); i++) {
+    hl7 = await hl7Share();
+    if (!((hl7.destinations || [])[0]?.attempts >= 1)) await sleep(200);
   }
-  assert.equal(hl7State, 'sent', 'the report is handed to the HL7 destinations');
-  // The announcement made, the patient's channels are released.
+  assert.equal(hl7.status, 'pending', `the destination being down, HL7 waits: ${JSON.stringify(hl7)}`);
+  assert.equal(hl7.destinations.length, 1, 'one destination receives reports');
+  assert.equal(hl7.destinations[0].destination.name, 'PACS E2E');
+  assert.match(hl7.last_error, /injoignable/, 'the channel shows the error of its destination');
+  assert.equal(hl7.job_id, hl7.destinations[0].job_id, 'the job to retry is the destination’s');
+  // The announcement made, the patient's channels are released (the panel is drawn again).
   await page.getByRole('button', { name: 'Annonce faite au patient' }).click();
   await messages.getByText(/^Annonce au patient enregistrée/).waitFor();
   assert.equal((await api(`/reports/${reportId}`)).body.flags.announcement_pending, false, 'announcement recorded');
+  const destLine = shares.locator('tr.share-destination', { hasText: 'PACS E2E' });
+  await destLine.locator('.badge', { hasText: 'En attente' }).waitFor();
+  await destLine.getByText(/injoignable/).waitFor();
+  await shares.locator('tr[data-channel="hl7"]').getByText('destination non servie', { exact: true }).waitFor();
+  assert.equal(await shares.locator('tr[data-channel="hl7"]').getByRole('button').count(), 0,
+    'HL7 is retried per destination, not as a whole');
+  await shot(page, '30b-compte-rendu-diffusion-hl7-en-attente', { top: true, fullPage: true });
   await shares.locator('tr[data-channel="mssante"]').getByRole('button', { name: 'Relancer l’envoi MSSanté' }).click();
   await messages.getByText(/^Envoi MSSanté relancé/).waitFor();
+  // The destination comes up; "Relancer" on its line (the outbox back-off may deliver first: then
+  // the API answers that it already went through).
+  peer = await startMllpPeer(closedPort);
+  await destLine.getByRole('button', { name: 'Relancer l’envoi HL7 vers « PACS E2E »' }).click();
+  await messages.getByText(/^Envoi HL7 vers « PACS E2E » relancé|déjà abouti/).waitFor();
+  for (let i = 0; i < 100 && hl7.status !== 'sent'; i++) {
+    hl7 = await hl7Share();
+    if (hl7.status !== 'sent') await sleep(200);
+  }
+  assert.equal(hl7.status, 'sent', `delivered once the destination is up: ${JSON.stringify(hl7)}`);
+  assert.ok(peer.received.some((m) => m.includes('ORU^R01')), 'the ORU^R01 reached the destination');
+  await page.reload();
   await shares.locator('tr[data-channel="hl7"] .badge', { hasText: 'Envoyé' }).waitFor();
+  await destLine.locator('.badge', { hasText: 'Envoyé' }).waitFor();
+  await shares.locator('tr[data-channel="hl7"]').getByText('destination servie', { exact: true }).waitFor();
+  await shot(page, '30c-compte-rendu-diffusion-hl7-envoye', { top: true, fullPage: true });
 
   // Correction: a new version that replaces the validated one.
   await page.getByRole('button', { name: 'Corriger', exact: true }).click();
@@ -457,5 +530,6 @@ try {
     if (failed) console.error(`[e2e-scenario] daemon output:\n${output}`);
   }
   if (sim) await sim.stop();
+  if (peer) await peer.close();
 }
 process.exit(failed ? 1 : 0);

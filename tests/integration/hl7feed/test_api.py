@@ -207,6 +207,8 @@ def check_reprocess(mllp, admin, accueil, db):
     check(accueil.get(f"/api/v1/hl7/inbox/{item['id']}").status == 403, "accueil cannot read the inbox")
     r = admin.get(f"/api/v1/hl7/inbox/{item['id']}")
     check(r.status == 200 and "IPPAE" in r.json["raw"], "raw text", r)
+    check(r.status == 200 and "original_raw" in r.json and r.json["original_raw"] is None, "never corrected: null", r)
+    received = r.json.get("raw")
     check(admin.get("/api/v1/hl7/inbox/99999999").status == 404, "unknown message")
     r = accueil.post(f"/api/v1/hl7/inbox/{item['id']}/reprocess", {})
     check(r.status == 403, "accueil cannot reprocess", r)
@@ -222,8 +224,14 @@ def check_reprocess(mllp, admin, accueil, db):
     check(db.one("SELECT COUNT(*) FROM patient WHERE ipp = 'IPPAE'") == "1", "patient created")
     r = admin.get(f"/api/v1/hl7/inbox/{item['id']}")
     check(r.json["state"] == "processed" and "19751003" in r.json["raw"], "stored corrected", r)
+    check(r.json.get("original_raw") == received, "the message as received kept for traceability", r)
     r = admin.post(f"/api/v1/hl7/inbox/{item['id']}/reprocess", {})
     check(r.status == 409, "already processed", r)
+    r = admin.get("/api/v1/audit?object_type=hl7_inbox&limit=200")
+    details = [e.get("detail") or "" for e in r.json.get("items", []) if e.get("action") == "hl7_reprocess"
+               and str(e.get("object_id")) == str(item["id"])] if r.status == 200 else []
+    check(any("API-AE-1" in d and "corrigé" in d and "hl7admin" in d for d in details),
+          "reprocess audit names the message, its control id and who corrected it", details)
 
 
 def check_report_fan_out(mllp, admin, db, ris, ris_peer, oru_peer):

@@ -9,7 +9,10 @@ documents absent before validation; provisional with reviewers; validation (PDF 
 N1 carries the PDF, N3 is CR-IMG, HTML rendering); the jobs queued in the same transaction
 (report-hl7 present with contract-B payload, dmp/mssante never failed); correction (version 2,
 same set id, RPLC of version 1, old version still downloadable); announcement; withdrawal (final);
-lists, filters and reminders; the audit trail. With ../shared/tools/validate-cda and Java present,
+lists, filters and reminders; the audit trail; optimistic concurrency (revision in the Report, a
+stale one refused with 409 by PATCH and the actions); the withdrawal reason required, not blank,
+counted in characters; the report-hl7 job only with a destination receiving reports; and, on a
+server with an invalid INS policy, the role of proof-types checked before the policy. With ../shared/tools/validate-cda and Java present,
 the N1 and N3 of both versions go through the ANS validator (zero errors).
 
 Usage: test_report_api.py sqlite | pg"""
@@ -109,6 +112,22 @@ def run_validator(files):
     return ok
 
 
+def check_role_before_policy():
+    """GET /api/v1/identities/proof-types checks the role before loading the INS policy (review R13):
+    with an invalid [ins] setting an admin (no identity read role) gets 403, an accueil 503."""
+    with Server(extra_env={"COULOIR_INS_ACCEPTED_OIDS": "pas-un-oid"}) as srv:
+        srv.migrate()
+        srv.add_user("adm", "admin", "Admin-Secret-2026")
+        srv.add_user("acc", "accueil", "Accueil-Secret-2026")
+        srv.start()
+        admin, accueil = srv.client(), srv.client()
+        check(admin.login("adm", "Admin-Secret-2026").status == 200, "admin login")
+        check(accueil.login("acc", "Accueil-Secret-2026").status == 200, "accueil login")
+        expect_error(admin.get("/api/v1/identities/proof-types"), 403, "forbidden",
+                     "role refused before the INS policy is read")
+        expect_error(accueil.get("/api/v1/identities/proof-types"), 503, "unavailable", "invalid INS policy")
+
+
 def scenario(srv, backend):
     c = {login: srv.client() for login in ("admin", "accueil", "manip", "radio", "radio2")}
     for login, cl in c.items():
@@ -116,6 +135,13 @@ def scenario(srv, backend):
     admin, accueil, manip, radio, radio2 = c["admin"], c["accueil"], c["manip"], c["radio"], c["radio2"]
 
     proc = perform_exam(accueil, manip)
+    # the report-hl7 job is queued only when an enabled destination receives reports (review R1)
+    dests = admin.get("/api/v1/hl7/destinations")
+    if not any(d["send_reports"] and d["enabled"] for d in dests.json.get("items", [])):
+        r = admin.post("/api/v1/hl7/destinations", {"name": "DPI comptes rendus", "host": "127.0.0.1",
+                                                    "port": support.free_port(), "send_orders": False,
+                                                    "send_patients": False, "send_reports": True})
+        check(r.status == 201, "a destination receiving reports", r)
 
     # --- to-do and roles ---------------------------------------------------------------------------
     r = radio.get("/api/v1/reports/to-do")
@@ -168,8 +194,20 @@ def scenario(srv, backend):
     expect_error(radio.patch(base, {"flags": {"no_dmp": "oui"}}), 422, "invalid_value", "flag type")
     expect_error(radio.patch(base, {"colour": "bleu"}), 422, "unknown_field", "unknown member")
     expect_error(radio.patch("/api/v1/reports/99999999", {"sections": texts}), 404, "not_found", "unknown report")
-    r = radio.patch(base, {"sections": texts, "flags": {"masque_ps": True, "announcement_pending": True}})
+    # optimistic concurrency: the revision the editor loaded; a stale one is refused (409)
+    loaded = radio.get(base)
+    rev = loaded.json.get("revision") if loaded.status == 200 else None
+    check(isinstance(rev, int), "Report carries its revision", loaded)
+    expect_error(radio.patch(base, {"revision": "x"}), 422, "invalid_value", "revision type")
+    r = radio.patch(base, {"sections": texts, "flags": {"masque_ps": True, "announcement_pending": True},
+                           "revision": rev})
     if check(r.status == 200, "edit", r):
+        check(r.json["revision"] == rev + 1, "revision bumped by the edit", r)
+        stale = radio.patch(base, {"sections": texts, "revision": rev})
+        expect_error(stale, 409, "transition_refused", "a stale revision is refused")
+        check("modifié par un autre utilisateur" in stale.error.get("message", ""), "stale revision message", stale)
+        expect_error(radio.post(base + "/provisional", {"reviewers": ["radio2"], "revision": rev}), 409,
+                     "transition_refused", "a stale revision is refused by the actions")
         check(r.json["sections"]["conclusion"] == texts["conclusion"], "text saved", r)
         check(r.json["flags"]["masque_ps"] is True and r.json["flags"]["announcement_pending"] is True,
               "flags saved", r)
@@ -299,6 +337,10 @@ def scenario(srv, backend):
           "announcement recorded", r)
     expect_error(radio.post(base + "/announce"), 409, "transition_refused", "no second announcement")
     expect_error(radio.post(base + "/withdraw", {"reason": 5}), 422, "invalid_value", "reason type")
+    expect_error(radio.post(base + "/withdraw"), 422, "invalid_value", "reason required")
+    expect_error(radio.post(base + "/withdraw", {"reason": " \n\t "}), 422, "invalid_value", "blank reason refused")
+    expect_error(radio.post(base + "/withdraw", {"reason": "é" * 1001}), 422, "invalid_value",
+                 "reason limited to 1000 characters")
     r = radio.post(base + "/withdraw", {"reason": "Examen attribué au mauvais patient."})
     check(r.status == 200 and r.json["status"] == "retire", "withdrawn", r)
     if r.status == 200:
@@ -362,6 +404,8 @@ def main():
             srv.add_user("radio2", "radiologue", "radio2-secret-1")
             srv.start()
             scenario(srv, backend)
+        if backend == "sqlite":  # not a store matter: once is enough
+            check_role_before_policy()
     finally:
         if pg:
             pg.drop()

@@ -21,6 +21,7 @@
 #include "hl7feed/ingest.h"
 #include "ins/ins.h"
 #include "store/hl7feed_store_internal.h"
+#include "store/report_store.h"
 
 static void test_outcome_text(void **state)
 {
@@ -203,6 +204,14 @@ static void test_ingest(void **state)
     assert_int_equal(hl7feed_reprocess(fx->f, id, A28("C2", "P2", "||MARTIN^LEA^^^^^L||19900105|F"), &o), STORE_OK);
     assert_int_equal(o.code, HL7_ACK_AA);
     assert_int_equal(count(fx, "patients", "ipp", "P2"), 1);
+    /* the message as received is kept beside the correction (review R7) */
+    c = store_acquire(fx->st);
+    json_t *kept = NULL;
+    assert_int_equal(hl7s_inbox_get_json(c, id, &kept), STORE_OK);
+    store_release(fx->st, c);
+    assert_non_null(strstr(json_string_value(json_object_get(kept, "original_raw")), "||19900105|\r"));
+    assert_non_null(strstr(json_string_value(json_object_get(kept, "raw")), "||19900105|F"));
+    json_decref(kept);
     assert_int_equal(hl7feed_reprocess(fx->f, id, NULL, &o), STORE_CONFLICT);
     assert_int_equal(hl7feed_reprocess(fx->f, 999999, NULL, &o), STORE_NOT_FOUND);
 
@@ -461,6 +470,20 @@ static void test_report_sender(void **state)
     assert_int_equal(hl7s_outbox_list(c, NULL, mdm, 10, 0, &items, &total), STORE_OK);
     assert_int_equal(total, 1);
     assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "message_type")), "MDM^T02");
+    json_decref(items);
+    /* each fan-out job names the report-hl7 job as its parent (the report's HL7 sharing status) */
+    assert_int_equal(rstore_share_destinations(c, job.id, &items), STORE_OK);
+    assert_int_equal(json_array_size(items), 2);
+    const json_t *first = json_array_get(items, 0), *second = json_array_get(items, 1);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(first, "destination"), "id")), oru);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(first, "destination"), "name")), "oru");
+    assert_string_equal(json_string_value(json_object_get(first, "message_type")), "ORU^R01");
+    assert_string_equal(json_string_value(json_object_get(first, "state")), "done"); /* jobs_for */
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(second, "destination"), "id")), mdm);
+    assert_string_equal(json_string_value(json_object_get(second, "message_type")), "MDM^T02");
+    json_decref(items);
+    assert_int_equal(rstore_share_destinations(c, 999999, &items), STORE_OK);
+    assert_int_equal(json_array_size(items), 0);
     json_decref(items);
     /* delivered twice (at-least-once outbox): nothing more */
     assert_int_equal(feed_send_report(fx->f, &job, error, sizeof error), OUTBOX_SENT);

@@ -61,6 +61,44 @@ static void test_parse_object(void **state)
     json_decref(o);
 }
 
+static void test_parse_members(void **state)
+{
+    (void)state;
+    static const char *const two[] = {"procedure_id", "template_id", NULL};
+    json_t *o = NULL;
+    http_err e;
+    /* empty body: an empty object when allowed, invalid_json otherwise */
+    assert_int_equal(http_parse_members("", 0, true, two, &o, &e), 0);
+    assert_true(json_is_object(o));
+    assert_int_equal(json_object_size(o), 0);
+    json_decref(o);
+    assert_int_equal(http_parse_members("", 0, false, two, &o, &e), -1);
+    assert_null(o);
+    assert_int_equal(e.code, HE_INVALID_JSON);
+    /* the parse errors of http_parse_object */
+    assert_int_equal(http_parse_members("[1]", 3, true, two, &o, &e), -1);
+    assert_int_equal(e.code, HE_INVALID_JSON);
+    /* known members pass */
+    const char *ok = "{\"procedure_id\":3,\"template_id\":null}";
+    assert_int_equal(http_parse_members(ok, strlen(ok), false, two, &o, &e), 0);
+    assert_int_equal(json_object_size(o), 2);
+    json_decref(o);
+    /* an unknown member is named, with the expected ones */
+    const char *bad = "{\"procedure_id\":3,\"patient\":1}";
+    assert_int_equal(http_parse_members(bad, strlen(bad), false, two, &o, &e), -1);
+    assert_null(o);
+    assert_int_equal(e.code, HE_UNKNOWN_FIELD);
+    assert_int_equal(e.status, 422);
+    assert_string_equal(e.field, "patient");
+    assert_string_equal(e.message, "Champ inconnu : « patient » (attendu : procedure_id, template_id).");
+    /* no member expected at all */
+    assert_int_equal(http_parse_members("{}", 2, true, NULL, &o, &e), 0);
+    json_decref(o);
+    assert_int_equal(http_parse_members("{\"x\":1}", 7, true, NULL, &o, &e), -1);
+    assert_string_equal(e.field, "x");
+    assert_string_equal(e.message, "Champ inconnu : « x » (aucun champ attendu).");
+}
+
 static const char *good_identity =
     "{\"patient_id\":1,\"birth_name\":\"DUPONT\",\"first_given_name\":\"Marie\",\"birth_date\":\"1980-02-29\","
     "\"sex\":\"F\"}";
@@ -392,7 +430,7 @@ static void test_static_files(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_object),  cmocka_unit_test(test_create_identity),
+        cmocka_unit_test(test_parse_object),  cmocka_unit_test(test_parse_members),  cmocka_unit_test(test_create_identity),
         cmocka_unit_test(test_update_rules),  cmocka_unit_test(test_every_descriptor),
         cmocka_unit_test(test_list_query),    cmocka_unit_test(test_paging_allowed),
         cmocka_unit_test(test_error_json),    cmocka_unit_test(test_cookie),

@@ -8,6 +8,9 @@
 #include <cmocka.h>
 #include <unistd.h>
 
+#include <libxslt/extensions.h>
+#include <libxslt/extra.h>
+
 #include "report/service_internal.h"
 #include "support/test_support.h"
 #include "unit/report/report_fixture.h"
@@ -120,10 +123,20 @@ static void test_html(void **state)
     free(f);
 }
 
+/* report_init() makes libxslt's global state (its extension registry), which libxslt
+ * otherwise makes lazily and without a lock at the first stylesheet: two first displays of a
+ * report in two server threads would race on it. Runs first, before any stylesheet. */
+static void test_init_xslt(void **state)
+{
+    (void)state;
+    assert_non_null(xsltExtModuleFunctionLookup((const xmlChar *)"node-set", XSLT_LIBXSLT_NAMESPACE));
+}
+
 int main(void)
 {
     report_init();
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_init_xslt),
         cmocka_unit_test(test_preview_draft),
         cmocka_unit_test(test_html),
     };

@@ -2,6 +2,9 @@
  * in step with the configuration, subscriptions), the delivery view of outbound HL7 jobs
  * (filters, paging, totals), the inbox views, store_inbox_find (shared with hl7s_inbox_find)
  * and the CDA document read by the report transmission. */
+#include <pthread.h>
+#include <time.h>
+
 #include "store/hl7feed_store.h"
 #include "store/hl7feed_store_internal.h"
 #include "unit/store/backend.h"
@@ -279,6 +282,72 @@ static void test_inbox(void **state)
     assert_int_equal(hl7s_inbox_get_json(c, i3 + 10, &one), STORE_NOT_FOUND);
 }
 
+/* A second reprocessing of the same message, on its own connection: claims it in a transaction. */
+typedef struct {
+    int64_t id;
+    store_status status;
+    bool done;
+    pthread_mutex_t mu;
+} claim_arg;
+
+static void *claimer(void *p)
+{
+    claim_arg *a = p;
+    store_conn_t *own = store_acquire(st);
+    store_status s = own ? store_begin(own) : STORE_BUSY;
+    if (s == STORE_OK) s = hl7s_inbox_claim(own, a->id);
+    if (own) {
+        store_rollback(own);
+        store_release(st, own);
+    }
+    pthread_mutex_lock(&a->mu);
+    a->status = s;
+    a->done = true;
+    pthread_mutex_unlock(&a->mu);
+    return NULL;
+}
+
+/* Reprocessing (review R7): the claim is atomic, and a correction keeps the text as received. */
+static void test_inbox_reprocess(void **state)
+{
+    (void)state;
+    int64_t id;
+    assert_int_equal(store_inbox_insert(c, "hl7:HIS/H", "R1", "MSH|^~\\&|HIS|H|C|C|2026||ADT^A28|R1|P|2.5\rPID|1\r",
+                                        &id),
+                     STORE_OK);
+    assert_int_equal(store_inbox_finish(c, id, "failed", "AE;101;PID-8;Sexe absent"), STORE_OK);
+    assert_int_equal(hl7s_inbox_claim(c, id + 1000), STORE_NOT_FOUND);
+
+    json_t *one = NULL;
+    assert_int_equal(hl7s_inbox_get_json(c, id, &one), STORE_OK);
+    assert_true(json_is_null(json_object_get(one, "original_raw"))); /* never corrected */
+    json_decref(one);
+    assert_int_equal(hl7s_inbox_set_raw(c, id, "MSH|corrected once"), STORE_OK);
+    assert_int_equal(hl7s_inbox_set_raw(c, id, "MSH|corrected twice"), STORE_OK);
+    assert_int_equal(hl7s_inbox_get_json(c, id, &one), STORE_OK);
+    assert_string_equal(json_string_value(json_object_get(one, "raw")), "MSH|corrected twice");
+    assert_non_null(strstr(json_string_value(json_object_get(one, "original_raw")), "ADT^A28|R1"));
+    json_decref(one);
+
+    /* first reprocessing holds the claim; a concurrent one waits, then sees "processed" */
+    assert_int_equal(store_begin(c), STORE_OK);
+    assert_int_equal(hl7s_inbox_claim(c, id), STORE_OK);
+    claim_arg a = {id, STORE_ERROR, false, PTHREAD_MUTEX_INITIALIZER};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, claimer, &a), 0);
+    struct timespec pause = {0, 300 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    pthread_mutex_lock(&a.mu);
+    bool early = a.done;
+    pthread_mutex_unlock(&a.mu);
+    assert_int_equal(store_inbox_finish(c, id, "processed", "AA"), STORE_OK);
+    assert_int_equal(store_commit(c), STORE_OK);
+    pthread_join(th, NULL);
+    assert_false(early); /* it waited for the first one */
+    assert_int_equal(a.status, STORE_CONFLICT);
+    assert_int_equal(hl7s_inbox_claim(c, id), STORE_CONFLICT);
+}
+
 static void exec_sql(const char *sql, const db_param *p, size_t np)
 {
     if (db_exec(c, sql, p, np, NULL, NULL) != STORE_OK) fail_msg("%s: %s", sql, store_last_error(c));
@@ -354,6 +423,7 @@ static int run(const char *backend)
         cmocka_unit_test_setup_teardown(test_destinations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbound, setup, teardown),
         cmocka_unit_test_setup_teardown(test_inbox, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_inbox_reprocess, setup, teardown),
         cmocka_unit_test_setup_teardown(test_report_document, setup, teardown),
     };
     return cmocka_run_group_tests_name(backend, tests, NULL, NULL);

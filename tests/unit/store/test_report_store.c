@@ -1,10 +1,13 @@
 /* Report storage (report_store.h, migration 0040): report row round trip with its life cycle
  * state, optimistic lock, one report per procedure, history, documents (three kinds per
- * version), sharing jobs joined with the outbox, lists, to-do and the procedure read model. */
+ * version), sharing jobs joined with the outbox and the HL7 jobs fanned out per destination
+ * (migration 0012), lists, to-do and the procedure read model. */
 #include "unit/store/backend.h"
 #include "unit/store/fixtures.h"
 
+#include "store/hl7feed_store.h"
 #include "store/report_store.h"
+#include "store/worklist_sql.h"
 
 static store_t *st;
 static store_conn_t *c;
@@ -195,6 +198,57 @@ static void test_report_round_trip(void **state)
     assert_string_equal(json_string_value(json_object_get(mss, "last_error")), "refusé");
     json_decref(sh);
 
+    /* the hl7 jobs the report-hl7 job j3 fanned out, per destination (migration 0012) */
+    hl7s_destination dst;
+    memset(&dst, 0, sizeof dst);
+    snprintf(dst.name, sizeof dst.name, "DPI hôpital");
+    snprintf(dst.host, sizeof dst.host, "127.0.0.1");
+    dst.port = 2575;
+    snprintf(dst.flavour, sizeof dst.flavour, "omi");
+    snprintf(dst.charset, sizeof dst.charset, "UNICODE UTF-8");
+    snprintf(dst.report_flavour, sizeof dst.report_flavour, "oru");
+    dst.send_reports = dst.enabled = true;
+    int64_t dest_id, gone_id, k1, k2, k3;
+    assert_int_equal(hl7s_destination_insert(c, &dst, &dest_id), STORE_OK);
+    snprintf(dst.name, sizeof dst.name, "Supprimée");
+    assert_int_equal(hl7s_destination_insert(c, &dst, &gone_id), STORE_OK);
+    char key[64];
+    snprintf(key, sizeof key, "report-hl7:%lld:%lld", (long long)j3, (long long)dest_id);
+    assert_int_equal(store_outbox_enqueue(c, "hl7", "{}", key, 0, &k1), STORE_OK);
+    assert_int_equal(hl7s_outbound_link(c, k1, dest_id, "ORU^R01", "CTL1"), STORE_OK);
+    assert_int_equal(hl7s_outbound_set_parent(c, key, j3), STORE_OK);
+    snprintf(key, sizeof key, "report-hl7:%lld:%lld", (long long)j3, (long long)gone_id);
+    assert_int_equal(store_outbox_enqueue(c, "hl7", "{}", key, 0, &k2), STORE_OK);
+    assert_int_equal(hl7s_outbound_link(c, k2, gone_id, "MDM^T02", "CTL2"), STORE_OK);
+    assert_int_equal(hl7s_outbound_set_parent(c, key, j3), STORE_OK);
+    assert_int_equal(hl7s_destination_delete(c, gone_id), STORE_OK);
+    /* an order message of the same destination has no parent */
+    assert_int_equal(store_outbox_enqueue(c, "hl7", "{}", NULL, 0, &k3), STORE_OK);
+    assert_int_equal(hl7s_outbound_link(c, k3, dest_id, "OMI^O23", "CTL3"), STORE_OK);
+    assert_int_equal(hl7s_outbound_set_parent(c, "report-hl7:0:0", j3), STORE_NOT_FOUND);
+    assert_int_equal(hl7s_outbound_set_parent(c, "", j3), STORE_INVALID);
+    assert_int_equal(store_outbox_record(c, k1, "retry", 5000, "Connexion refusée"), STORE_OK);
+    assert_int_equal(store_outbox_record(c, k2, "done", 0, NULL), STORE_OK);
+    assert_int_equal(rstore_share_destinations(c, j3, &sh), STORE_OK);
+    assert_int_equal(json_array_size(sh), 2);
+    json_t *c1 = json_array_get(sh, 0), *c2 = json_array_get(sh, 1);
+    assert_int_equal(json_integer_value(json_object_get(c1, "job_id")), k1);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(c1, "destination"), "id")), dest_id);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(c1, "destination"), "name")), "DPI hôpital");
+    assert_string_equal(json_string_value(json_object_get(c1, "message_type")), "ORU^R01");
+    assert_string_equal(json_string_value(json_object_get(c1, "state")), "pending");
+    assert_int_equal(json_integer_value(json_object_get(c1, "attempts")), 1);
+    assert_string_equal(json_string_value(json_object_get(c1, "last_error")), "Connexion refusée");
+    assert_non_null(json_string_value(json_object_get(c1, "next_attempt_at")));
+    assert_int_equal(json_integer_value(json_object_get(c2, "job_id")), k2);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(c2, "destination"), "id")), gone_id);
+    assert_true(json_is_null(json_object_get(json_object_get(c2, "destination"), "name")));
+    assert_string_equal(json_string_value(json_object_get(c2, "state")), "done");
+    json_decref(sh);
+    assert_int_equal(rstore_share_destinations(c, j1, &sh), STORE_OK);
+    assert_int_equal(json_array_size(sh), 0);
+    json_decref(sh);
+
     rstore_report_clear(&again);
     rstore_report_clear(&got);
     rstore_report_clear(&r);
@@ -302,7 +356,87 @@ static void test_procedure(void **state)
     assert_string_equal(p.performed_start, "2026-11-23T08:00:00Z");
     assert_true(p.site_name[0] != '\0');
     assert_true(strlen(p.study_instance_uid) > 4);
+    assert_string_equal(p.series_uid, ""); /* no MPPS yet: no image known */
     assert_int_equal(rstore_procedure_get(c, 987654, &p), STORE_NOT_FOUND);
+
+    /* an MPPS that listed its images: the first image of the first series that has one */
+    const char *ds = "{\"series\":[{\"series_uid\":\"1.2.3.9\",\"images\":[]},"
+                     "{\"series_uid\":\"1.2.3.10\",\"images\":[{\"sop_class_uid\":\"1.2.840.10008.5.1.4.1.1.2\","
+                     "\"sop_instance_uid\":\"1.2.3.10.1\"},{\"sop_class_uid\":\"1.2.840.10008.5.1.4.1.1.2\","
+                     "\"sop_instance_uid\":\"1.2.3.10.2\"}]}]}";
+    assert_int_equal(store_pps_insert(c, "1.2.3.99.1", 0, w.proc, "CT1", "completed", 1795420800, ds), STORE_OK);
+    assert_int_equal(rstore_procedure_get(c, w.proc, &p), STORE_OK);
+    assert_string_equal(p.series_uid, "1.2.3.10");
+    assert_string_equal(p.sop_instance_uid, "1.2.3.10.1");
+    assert_string_equal(p.sop_class_uid, "1.2.840.10008.5.1.4.1.1.2");
+    assert_string_equal(p.performed_start, "2026-11-23T08:00:00Z");
+    /* text that is not that JSON leaves the images unknown */
+    assert_int_equal(store_pps_insert(c, "1.2.3.99.2", 0, w.proc, "CT1", "completed", 1795420800, "pas du JSON"),
+                     STORE_OK);
+    assert_int_equal(rstore_procedure_get(c, w.proc, &p), STORE_OK);
+    assert_string_equal(p.series_uid, "");
+}
+
+/* The data the sharing decision reads (review R1): the patient's DMP state from ZFA, the HL7
+ * destinations receiving reports, and the reason of a channel left aside replacing its older job. */
+static void test_share_context(void **state)
+{
+    (void)state;
+    world w = make_world("77");
+    rstore_patient_dmp d;
+    assert_int_equal(rstore_patient_dmp_get(c, w.patient, &d), STORE_OK);
+    assert_false(d.known);
+    const char *zfa[HL7S_ZFA_FIELDS] = {"ACTIF", "20240309111154", NULL, NULL, NULL, NULL, "IO", "20240309111154"};
+    assert_int_equal(hl7s_dmp_upsert(c, w.patient, zfa), STORE_OK);
+    assert_int_equal(rstore_patient_dmp_get(c, w.patient, &d), STORE_OK);
+    assert_true(d.known);
+    assert_string_equal(d.status, "ACTIF");
+    assert_string_equal(d.feed_opposition, "IO");
+
+    size_t before = 0, after = 0;
+    assert_int_equal(rstore_report_destinations(c, &before), STORE_OK);
+    hl7s_destination dst;
+    memset(&dst, 0, sizeof dst);
+    snprintf(dst.name, sizeof dst.name, "DPI contexte");
+    snprintf(dst.host, sizeof dst.host, "127.0.0.1");
+    dst.port = 2575;
+    snprintf(dst.flavour, sizeof dst.flavour, "omi");
+    snprintf(dst.charset, sizeof dst.charset, "UNICODE UTF-8");
+    snprintf(dst.report_flavour, sizeof dst.report_flavour, "oru");
+    dst.send_reports = true;
+    dst.enabled = false; /* disabled: does not count */
+    int64_t dest_id;
+    assert_int_equal(hl7s_destination_insert(c, &dst, &dest_id), STORE_OK);
+    assert_int_equal(rstore_report_destinations(c, &after), STORE_OK);
+    assert_int_equal(after, before);
+    dst.id = dest_id;
+    dst.enabled = true;
+    assert_int_equal(hl7s_destination_update(c, &dst), STORE_OK);
+    assert_int_equal(rstore_report_destinations(c, &after), STORE_OK);
+    assert_int_equal(after, before + 1);
+
+    rstore_report r;
+    new_report(&r, &w, "CR-CTX-77");
+    assert_int_equal(rstore_report_insert(c, &r), STORE_OK);
+    int64_t job;
+    assert_int_equal(store_outbox_enqueue(c, "dmp", "{}", NULL, 0, &job), STORE_OK);
+    assert_int_equal(rstore_share_add(c, r.id, 1, "dmp", "submit", job), STORE_OK);
+    assert_int_equal(rstore_share_note_set(c, r.id, 2, "dmp", "DMP : premier motif."), STORE_OK);
+    assert_int_equal(rstore_share_note_set(c, r.id, 2, "dmp", "DMP : non alimenté, le DMP du patient est fermé."),
+                     STORE_OK);
+    json_t *sh;
+    assert_int_equal(rstore_shares_list(c, r.id, &sh), STORE_OK);
+    assert_int_equal(json_array_size(sh), 1); /* the reason replaces the older job */
+    json_t *e = json_array_get(sh, 0);
+    assert_true(json_is_null(json_object_get(e, "job_id")));
+    assert_int_equal(json_integer_value(json_object_get(e, "version")), 2);
+    assert_string_equal(json_string_value(json_object_get(e, "reason")), "DMP : non alimenté, le DMP du patient est fermé.");
+    json_decref(sh);
+    assert_int_equal(rstore_share_note_clear(c, r.id, "dmp"), STORE_OK);
+    assert_int_equal(rstore_shares_list(c, r.id, &sh), STORE_OK);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(sh, 0), "job_id")), job);
+    json_decref(sh);
+    rstore_report_clear(&r);
 }
 
 static int run(const char *backend)
@@ -311,6 +445,7 @@ static int run(const char *backend)
         cmocka_unit_test(test_report_round_trip),
         cmocka_unit_test(test_lists),
         cmocka_unit_test(test_procedure),
+        cmocka_unit_test(test_share_context),
     };
     return _cmocka_run_group_tests(backend, tests, sizeof tests / sizeof tests[0], setup, teardown);
 }

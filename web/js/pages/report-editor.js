@@ -154,7 +154,9 @@ export async function render(root, ctx) {
   async function save({ quiet = false } = {}) {
     showError(null);
     try {
-      st.report = await api.patch(`/reports/${id}`, values());
+      // the revision loaded: a report saved meanwhile by someone else answers 409 with
+      // "Le compte rendu a été modifié par un autre utilisateur : rechargez-le." (shown as is)
+      st.report = await api.patch(`/reports/${id}`, { ...values(), revision: st.report.revision });
       st.dirty = false;
       if (!quiet) {
         announce('Compte rendu enregistré.', 'success');
@@ -171,7 +173,7 @@ export async function render(root, ctx) {
     showError(null);
     if (editing() && !st.correcting && !(await save({ quiet: true }))) return;
     try {
-      st.report = await api.post(`/reports/${id}/${action}`, body || {});
+      st.report = await api.post(`/reports/${id}/${action}`, { ...(body || {}), revision: st.report.revision });
       announce(DONE[action] || 'Action effectuée.', 'success');
       st.correcting = false;
       draw();
@@ -200,7 +202,7 @@ export async function render(root, ctx) {
       const reviewers = input.value.split(/[\s,;]+/).filter(Boolean);
       if (!(await save({ quiet: true }))) { dlg.close(); return; }
       try {
-        st.report = await api.post(`/reports/${id}/provisional`, { reviewers });
+        st.report = await api.post(`/reports/${id}/provisional`, { reviewers, revision: st.report.revision });
         dlg.close();
         announce(DONE.provisional, 'success');
         draw();
@@ -225,7 +227,13 @@ export async function render(root, ctx) {
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       try {
-        st.report = await api.post(`/reports/${id}/withdraw`, { reason: input.value.trim() });
+        const reason = input.value.trim();
+        if (!reason) {
+          err.hidden = false;
+          err.textContent = 'Indiquez le motif du retrait du compte rendu.';
+          return;
+        }
+        st.report = await api.post(`/reports/${id}/withdraw`, { reason, revision: st.report.revision });
         dlg.close();
         announce(DONE.withdraw, 'success');
         draw();

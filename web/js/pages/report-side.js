@@ -1,5 +1,6 @@
 // Side panels of the report editor: PDF preview and documents of each version, the sharing
-// status per channel (DMP, MSSanté, HL7) from the outbox with retry, and the report history.
+// status per channel (DMP, MSSanté, HL7 and each HL7 destination) from the outbox with retry,
+// and the report history.
 import { api } from '../api.js';
 import { DOCUMENT_KIND, REPORT_STATUS, SHARE_CHANNEL, SHARE_STATUS } from '../labels.js';
 import { announce, announceError, badge, el, formatDateTime, TZ } from '../ui.js';
@@ -47,13 +48,44 @@ export function documentsPanel(r) {
       : null);
 }
 
+// One line of the sharing table: a channel, or (HL7) one destination under it. `what` names the
+// send in the retry button and the announcement ("HL7 vers « PACS »").
+// `summary` (a channel with destinations) replaces the error and the next attempt, shown per line.
+function shareCells(x, { what, canRetry, retry, summary }) {
+  const k = SHARE_STATUS[x.status] || { label: x.status, tone: 'neutral' };
+  return [
+    el('td', {}, badge(SHARE_STATUS[x.status] ? k.label : (x.status_label || x.status), k.tone),
+      summary ? el('div', { class: 'small muted' }, summary) : null,
+      !summary && x.last_error ? el('div', { class: 'small error' }, x.last_error) : null,
+      !summary && x.next_attempt_at && x.status === 'pending' ? el('div', { class: 'small muted' }, `prochain essai le ${short(x.next_attempt_at)}`) : null),
+    el('td', {}, String(x.attempts ?? 0)),
+    el('td', { class: 'col-actions' }, canRetry && retry && x.job_id && (x.status === 'failed' || x.status === 'pending')
+      ? el('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Relancer l’envoi ${what}`, onclick: (ev) => retry(x, what, ev.currentTarget) }, 'Relancer')
+      : null),
+  ];
+}
+
+// "2 destinations sur 3 servies" (HL7 channel line).
+function destinationSummary(dests) {
+  if (!dests.length) return null;
+  const sent = dests.filter((d) => d.status === 'sent').length;
+  return dests.length === 1 ? (sent ? 'destination servie' : 'destination non servie')
+    : `${sent} destination${sent > 1 ? 's' : ''} sur ${dests.length} servie${sent > 1 ? 's' : ''}`;
+}
+
+// "sans objet : aucune destination HL7 ne reçoit les comptes rendus" -> the reason, as a sentence.
+function notApplicableReason(s) {
+  const m = /^sans objet\s*:\s*(.+)$/.exec(s.status_label || '');
+  return s.status === 'not_applicable' && m ? `${m[1].charAt(0).toUpperCase()}${m[1].slice(1)}.` : null;
+}
+
 export function sharesPanel(r, { canRetry, onRetried }) {
   const shares = r.shares || [];
-  async function retry(s, btn) {
+  async function retry(x, what, btn) {
     btn.disabled = true;
     try {
-      const out = await api.post(`/outbox/${s.job_id}/retry`, {});
-      announce(`Envoi ${SHARE_CHANNEL[s.channel] || s.channel} relancé : nouvelle tentative dès maintenant${out && out.job && out.job.attempts ? ` (${out.job.attempts} essai(s) déjà fait(s))` : ''}.`, 'success');
+      const out = await api.post(`/outbox/${x.job_id}/retry`, {});
+      announce(`Envoi ${what} relancé : nouvelle tentative dès maintenant${out && out.job && out.job.attempts ? ` (${out.job.attempts} essai(s) déjà fait(s))` : ''}.`, 'success');
       await onRetried();
     } catch (e) {
       btn.disabled = false;
@@ -61,23 +93,29 @@ export function sharesPanel(r, { canRetry, onRetried }) {
       await onRetried(); // the job may have moved on meanwhile: show its current state
     }
   }
+  const rows = [];
+  for (const s of shares) {
+    const name = SHARE_CHANNEL[s.channel] || s.channel;
+    const dests = s.destinations || [];
+    const reason = notApplicableReason(s);
+    // HL7 with destinations: retried and detailed per destination, on their own lines
+    const cells = shareCells(s, { what: name, canRetry, retry: dests.length ? null : retry, summary: destinationSummary(dests) });
+    if (reason) cells[0].append(el('div', { class: 'small muted' }, reason));
+    rows.push(el('tr', { dataset: { channel: s.channel } }, el('th', { scope: 'row' }, name), ...cells));
+    for (const d of dests) {
+      const dname = d.destination ? (d.destination.name || `destination n° ${d.destination.id} (supprimée)`) : 'destination inconnue';
+      rows.push(el('tr', { class: 'share-destination', dataset: { destination: String(d.destination ? d.destination.id : ''), job: String(d.job_id) } },
+        el('th', { scope: 'row', class: 'small' }, el('span', { 'aria-hidden': 'true' }, '↳ '), el('span', { class: 'sr-only' }, `${name} vers `), dname,
+          d.message_type ? el('div', { class: 'muted' }, d.message_type) : null),
+        ...shareCells(d, { what: `${name} vers « ${dname} »`, canRetry, retry })));
+    }
+  }
   return el('section', { class: 'panel', 'aria-labelledby': 'shares-title' },
     el('h2', { id: 'shares-title' }, 'Diffusion'),
     shares.some((x) => x.job_id || x.status !== 'not_applicable') ? el('table', { class: 'table table-compact' },
-      el('caption', { class: 'sr-only' }, 'État de diffusion par canal'),
+      el('caption', { class: 'sr-only' }, 'État de diffusion par canal et, pour HL7, par destination'),
       el('thead', {}, el('tr', {}, ['Canal', 'État', 'Essais', ''].map((t) => el('th', { scope: 'col' }, t)))),
-      el('tbody', {}, shares.map((s) => {
-        const k = SHARE_STATUS[s.status] || { label: s.status, tone: 'neutral' };
-        return el('tr', { dataset: { channel: s.channel } },
-          el('th', { scope: 'row' }, SHARE_CHANNEL[s.channel] || s.channel),
-          el('td', {}, badge(SHARE_STATUS[s.status] ? k.label : (s.status_label || s.status), k.tone),
-            s.last_error ? el('div', { class: 'small error' }, s.last_error) : null,
-            s.next_attempt_at && s.status !== 'sent' ? el('div', { class: 'small muted' }, `prochain essai le ${short(s.next_attempt_at)}`) : null),
-          el('td', {}, String(s.attempts ?? 0)),
-          el('td', { class: 'col-actions' }, canRetry && s.job_id && (s.status === 'failed' || s.status === 'pending')
-            ? el('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Relancer l’envoi ${SHARE_CHANNEL[s.channel] || s.channel}`, onclick: (ev) => retry(s, ev.currentTarget) }, 'Relancer')
-            : null));
-      })))
+      el('tbody', {}, rows))
       : el('p', { class: 'muted small' }, 'Aucune diffusion : elle est programmée à la validation.'));
 }
 
