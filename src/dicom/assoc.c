@@ -490,10 +490,11 @@ static int queue_message(dcm_assoc *a, uint8_t pcid, const buf_t *cmd, const uin
 }
 
 /* A message only partly queued (memory) is never written: the association ends. */
+/* A message that could not be queued whole (write error, memory): the association cannot go
+ * on, and the peer is told so by an A-ABORT (service provider) rather than a bare close. */
 static int queue_failed(dcm_assoc *a)
 {
-    buf_reset(&a->tx);
-    a->broken = true;
+    send_abort(a, 2, 0, "a message could not be queued");
     return -1;
 }
 

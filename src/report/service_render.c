@@ -203,12 +203,14 @@ rsv_result rsv_render_prepare(store_conn_t *c, const report_service_config *cfg,
     /* The DICOM object catalog names one series and one instance: the first image the modality
      * reported in its MPPS. A modality that reports none leaves only the study known; the
      * references are then derived from it (docs/reporting.md). */
-    if (p->series_uid[0] && p->sop_instance_uid[0]) {
+    /* A class outside the CI-SIS value set (JDV 1.2.250.1.213.1.1.5.689) would make the document
+     * invalid, and another class must not be paired with the real instance: such an image is
+     * not named. */
+    bool known_class = !p->sop_class_uid[0] || cda_sop_class_display(p->sop_class_uid);
+    if (p->series_uid[0] && p->sop_instance_uid[0] && known_class) {
         snprintf(x->series, sizeof x->series, "%s", p->series_uid);
         snprintf(x->sop, sizeof x->sop, "%s", p->sop_instance_uid);
-        /* A class outside the CI-SIS value set (JDV 1.2.250.1.213.1.1.5.689) would make the
-         * document invalid: the modality's default class is written instead. */
-        if (p->sop_class_uid[0] && cda_sop_class_display(p->sop_class_uid)) e->sop_class_uid = p->sop_class_uid;
+        if (p->sop_class_uid[0]) e->sop_class_uid = p->sop_class_uid;
     } else {
         snprintf(x->series, sizeof x->series, "%s.1", p->study_instance_uid);
         snprintf(x->sop, sizeof x->sop, "%s.1.1", p->study_instance_uid);

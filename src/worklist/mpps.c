@@ -7,6 +7,7 @@
 
 #include "core/log.h"
 #include "core/timeutil.h"
+#include "core/uid.h"
 #include "domain/workflow.h"
 #include "worklist/worklist_internal.h"
 
@@ -28,7 +29,6 @@ static dcm_pps_status pps_parse(const char *s)
     return DCM_PPS_UNKNOWN;
 }
 
-/* Local DA + TM of the data set -> unix seconds; 0 when absent or malformed. */
 /* The series and images the modality lists in Performed Series Sequence, as the JSON kept in
  * performed_step.dataset ({"series":[{"series_uid", "modality", "images":[{"sop_class_uid",
  * "sop_instance_uid"}]}]}); the report's DICOM object catalog reads it. NULL (malloc'd text
@@ -42,14 +42,15 @@ static char *performed_series_json(const dcm_dataset *attrs)
     for (size_t i = 0; i < ns; i++) {
         const dcm_dataset *se = dcm_seq_item(attrs, DCM_PerformedSeriesSequence, i);
         char uid[65], modality[17];
-        if (dcm_get_string(se, DCM_SeriesInstanceUID, uid, sizeof uid) <= 0) continue;
+        if (dcm_get_string(se, DCM_SeriesInstanceUID, uid, sizeof uid) <= 0 || !uid_valid(uid)) continue;
         json_t *images = json_array();
         size_t ni = dcm_seq_count(se, DCM_ReferencedImageSequence);
         for (size_t k = 0; k < ni; k++) {
             const dcm_dataset *im = dcm_seq_item(se, DCM_ReferencedImageSequence, k);
             char cls[65], inst[65];
-            if (dcm_get_string(im, DCM_ReferencedSOPInstanceUID, inst, sizeof inst) <= 0) continue;
-            if (dcm_get_string(im, DCM_ReferencedSOPClassUID, cls, sizeof cls) <= 0) cls[0] = '\0';
+            /* Only well-formed UIDs go on: they end up in the CDA sent to the DMP. */
+            if (dcm_get_string(im, DCM_ReferencedSOPInstanceUID, inst, sizeof inst) <= 0 || !uid_valid(inst)) continue;
+            if (dcm_get_string(im, DCM_ReferencedSOPClassUID, cls, sizeof cls) <= 0 || !uid_valid(cls)) cls[0] = '\0';
             json_array_append_new(images, json_pack("{s:s,s:s}", "sop_class_uid", cls, "sop_instance_uid", inst));
         }
         if (dcm_get_string(se, DCM_Modality, modality, sizeof modality) <= 0) modality[0] = '\0';
@@ -62,6 +63,7 @@ static char *performed_series_json(const dcm_dataset *attrs)
     return text;
 }
 
+/* Local DA + TM of the data set -> unix seconds; 0 when absent or malformed. */
 static int64_t local_time(const dcm_dataset *ds, uint32_t date_tag, uint32_t time_tag)
 {
     char d[16], t[32];

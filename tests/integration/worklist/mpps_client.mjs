@@ -62,6 +62,10 @@ try {
                    { ReferencedSOPClassUID: '1.2.840.10008.5.1.4.1.1.2', ReferencedSOPInstanceUID: '1.2.250.1.999.8.77.1.1' },
                    { ReferencedSOPClassUID: '1.2.840.10008.5.1.4.1.1.2', ReferencedSOPInstanceUID: '1.2.250.1.999.8.77.1.2' },
                  ],
+               }, {
+                 // malformed UIDs are not kept (they would end up in the CDA sent to the DMP)
+                 SeriesInstanceUID: '1.2.x.3', Modality: 'CT',
+                 ReferencedImageSequence: [{ ReferencedSOPClassUID: '1.2.840.10008.5.1.4.1.1.2', ReferencedSOPInstanceUID: '1.2.3' }],
                }] }),
     set(uid, { PerformedProcedureStepStatus: 'DISCONTINUED' }),
     create(uid + '.2', attrs(spsBooked)),

@@ -402,6 +402,25 @@ static void test_channels_from_data(void **state)
     validate_with_zfa("ACTIF", "INO", NULL);
     validate_with_zfa("ACTIF", "NA", NULL);
 
+    /* an opposition received after the report went to the DMP: its correction still replaces the
+     * shared version (the DMP must not keep the erroneous one) */
+    {
+        int64_t rid = draft();
+        int64_t patient = qualify(rid);
+        rsv_result v = rsv_command(c, &cfg, &radio, rid, "validate", NULL);
+        if (v.status != RSV_OK) fail_msg("validate: %s", v.message);
+        const char *zfa[HL7S_ZFA_FIELDS] = {"ACTIF", "20240309111154", NULL, NULL, NULL, NULL, "IO", "20240309111154"};
+        assert_int_equal(hl7s_dmp_upsert(c, patient, zfa), STORE_OK);
+        json_t *fix = json_pack("{s:{s:s}}", "sections", "conclusion", "Examen normal, précisé.");
+        v = rsv_command(c, &cfg, &radio, rid, "correct", fix);
+        json_decref(fix);
+        if (v.status != RSV_OK) fail_msg("correct: %s", v.message);
+        char st2[32], act2[32];
+        share_of(rid, "dmp", st2, sizeof st2, act2, sizeof act2);
+        assert_string_equal(st2, "pending");
+        assert_string_equal(act2, "replace");
+    }
+
     /* no HL7 destination subscribed to reports: no report-hl7 job, the reason shown */
     hl7_reports(false);
     int64_t id = draft();
