@@ -2,6 +2,8 @@
  * reconnecting client per destination) and reads the acknowledgement (AA/CA: sent; AE/AR/CE/CR:
  * refused for good; no connection or no answer: retried with the outbox back-off). Each
  * destination is an outbox lane: destinations are served concurrently, each in queue order. */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,12 +78,113 @@ static int64_t payload_destination(const hl7feed_t *f, const json_t *p)
     return dest_id > 0 ? dest_id : 0;
 }
 
+/* ---- the lane of a payload, read without parsing the message ---------------------------- */
+
+static const char *skip_ws(const char *s)
+{
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') s++;
+    return s;
+}
+
+/* Skips the JSON string opening at s; returns the character after its closing quote (NULL when
+ * unterminated). *plain: no escape in it. */
+static const char *skip_string(const char *s, bool *plain)
+{
+    *plain = true;
+    for (s++;;) {
+        s += strcspn(s, "\"\\");
+        if (*s == '"') return s + 1;
+        if (*s != '\\' || !s[1]) return NULL;
+        *plain = false;
+        s += 2;
+    }
+}
+
+/* Skips the JSON value at s (strings, nested objects and arrays, scalars); NULL when malformed. */
+static const char *skip_value(const char *s)
+{
+    bool plain;
+    if (*s == '"') return skip_string(s, &plain);
+    if (*s != '{' && *s != '[') {
+        const char *e = s + strcspn(s, ",}] \t\r\n");
+        return e > s ? e : NULL;
+    }
+    int depth = 0;
+    do {
+        if (*s == '"') {
+            s = skip_string(s, &plain);
+            if (!s) return NULL;
+            continue;
+        }
+        if (!*s) return NULL;
+        if (*s == '{' || *s == '[') depth++;
+        else if (*s == '}' || *s == ']') depth--;
+        s++;
+    } while (depth > 0);
+    return s;
+}
+
+/* Reads the top-level "destination_id" (an integer) and "destination" ("pacs") of a payload
+ * object without parsing the rest: the message may be megabytes (an ORU with its CDA), and the
+ * claimer thread calls this for every claimed job. feed_enqueue_message writes destination_id
+ * first, so the scan stops at once. Returns 0, or -1 when the text is not that simple (an
+ * escaped key, a non-integer id, malformed JSON): the caller then parses it in full. */
+static int scan_destination(const char *s, int64_t *dest_id, bool *legacy_pacs)
+{
+    *dest_id = 0;
+    *legacy_pacs = false;
+    s = skip_ws(s);
+    if (*s != '{') return -1;
+    s = skip_ws(s + 1);
+    if (*s == '}') return 0;
+    for (;;) {
+        bool plain;
+        if (*s != '"') return -1;
+        const char *key = s + 1, *end = skip_string(s, &plain);
+        if (!end || !plain) return -1;
+        size_t klen = (size_t)(end - 1 - key);
+        s = skip_ws(end);
+        if (*s != ':') return -1;
+        s = skip_ws(s + 1);
+        if (klen == 14 && memcmp(key, "destination_id", 14) == 0) {
+            const char *digits = *s == '-' ? s + 1 : s;
+            if (*digits < '0' || *digits > '9') return -1; /* not a number: as a full parse sees it */
+            char *after;
+            errno = 0;
+            long long v = strtoll(s, &after, 10);
+            if (errno || *after == '.' || *after == 'e' || *after == 'E') return -1;
+            *dest_id = v;
+            if (v) return 0; /* the id decides: the rest is not read */
+            s = after;
+        } else if (klen == 11 && memcmp(key, "destination", 11) == 0 && *s == '"') {
+            const char *vend = skip_string(s, &plain);
+            if (!vend || !plain) return -1;
+            *legacy_pacs = vend - s == 6 && memcmp(s + 1, "pacs", 4) == 0;
+            s = vend;
+        } else {
+            s = skip_value(s);
+            if (!s) return -1;
+        }
+        s = skip_ws(s);
+        if (*s == '}') return 0;
+        if (*s != ',') return -1;
+        s = skip_ws(s + 1);
+    }
+}
+
 int feed_send_lane(void *ctx, const outbox_job *job, char *lane, size_t lane_len)
 {
     const hl7feed_t *f = ctx;
-    json_t *p = json_loads(job->payload, 0, NULL);
-    int64_t dest_id = p ? payload_destination(f, p) : 0;
-    json_decref(p);
+    int64_t dest_id = 0;
+    bool legacy_pacs = false;
+    if (scan_destination(job->payload, &dest_id, &legacy_pacs) == 0) {
+        if (!dest_id && legacy_pacs) dest_id = f->pacs_id;
+        if (dest_id < 0) dest_id = 0;
+    } else {
+        json_t *p = json_loads(job->payload, 0, NULL);
+        dest_id = p ? payload_destination(f, p) : 0;
+        json_decref(p);
+    }
     if (!dest_id) return -1; /* refused by feed_send anyway: the kind's lane */
     snprintf(lane, lane_len, "dest-%lld", (long long)dest_id);
     return 0;

@@ -27,12 +27,19 @@ typedef struct held {
     struct held *next;
 } held;
 
-/* The FIFO of one lane; busy while a delivery thread delivers its job `inflight`. */
+/* The FIFO of one lane; busy while a delivery thread delivers its job `inflight`. A lane is
+ * blocked from a retry of job `blocked_id` (due again at `blocked_until`) until that job is
+ * claimed again: its other jobs are postponed after it, `last_due` being the latest due time
+ * given. A blocked lane is kept while empty. */
 typedef struct lane {
     char key[OUTBOX_LANE_LEN];
     held *head, *tail;
     bool busy;
     int64_t inflight;
+    bool blocked;
+    int64_t blocked_id;
+    int64_t blocked_until;
+    int64_t last_due;
     struct lane *next;
 } lane;
 
@@ -52,6 +59,12 @@ struct outbox {
     unsigned wake_seq;
     lane *lanes;             /* round robin: a lane that starts a job goes to the end */
     size_t nheld;            /* jobs in the lanes' FIFOs and in flight */
+    /* while the claimer claims without the lock, the ids of the jobs that stopped being held
+     * (delivered, postponed): a copy of them in the claim is stale, never held */
+    bool claiming;
+    int64_t *gone;
+    size_t ngone, gone_cap;
+    bool gone_lost;          /* out of memory for `gone`: the whole claim is handed back */
 };
 
 outbox_policy outbox_default_policy(void)
@@ -112,8 +125,11 @@ int outbox_register_lanes(outbox_t *ob, const char *kind, outbox_sender sender, 
     return 0;
 }
 
-static int deliver(outbox_t *ob, const outbox_job *job, int64_t now)
+/* Delivers one job and records the outcome; *retry_at (when not NULL) receives the time of
+ * the next attempt when a retry was recorded, else 0. */
+static int deliver(outbox_t *ob, const outbox_job *job, int64_t now, int64_t *retry_at)
 {
+    if (retry_at) *retry_at = 0;
     char error[512] = "";
     const sender_entry *s = find_sender(ob, job->kind);
     outbox_result r;
@@ -132,7 +148,9 @@ static int deliver(outbox_t *ob, const outbox_job *job, int64_t now)
         int64_t next = now + outbox_backoff_ms(&ob->policy, attempts, rand_u64());
         LOG_WARNF("outbox", "delivery failed, will retry", "job=%lld kind=%s attempts=%d retry_in_ms=%lld",
                   (long long)job->id, job->kind, attempts, (long long)(next - now));
-        return ob->queue.record(ob->queue.ctx, job->id, "retry", next, error[0] ? error : "Échec temporaire.");
+        int rc = ob->queue.record(ob->queue.ctx, job->id, "retry", next, error[0] ? error : "Échec temporaire.");
+        if (rc == 0 && retry_at) *retry_at = next;
+        return rc;
     }
     LOG_ERRORF("outbox", "delivery failed for good", "job=%lld kind=%s attempts=%d", (long long)job->id, job->kind,
                attempts);
@@ -154,7 +172,7 @@ int outbox_run_once(outbox_t *ob, int64_t now)
     if (n < 0) return -1;
     int rc = n;
     for (int i = 0; i < n; i++)
-        if (deliver(ob, &jobs[i], now) != 0) rc = -1;
+        if (deliver(ob, &jobs[i], now, NULL) != 0) rc = -1;
     if (n > 0 && ob->queue.release_claimed) ob->queue.release_claimed(ob->queue.ctx, jobs, n);
     return rc;
 }
@@ -177,6 +195,45 @@ static void release_one(outbox_t *ob, outbox_job *job)
     if (ob->queue.release_claimed) ob->queue.release_claimed(ob->queue.ctx, job, 1);
 }
 
+/* Hands back the jobs of list `h` (each due again at its job.due_ms) and frees them. Called
+ * without the lock. */
+static void postpone_list(outbox_t *ob, held *h)
+{
+    while (h) {
+        held *next = h->next;
+        if (ob->queue.postpone && ob->queue.postpone(ob->queue.ctx, h->job.id, h->job.due_ms) != 0)
+            LOG_WARNF("outbox", "job not handed back: due again when its lease ends", "job=%lld",
+                      (long long)h->job.id);
+        release_one(ob, &h->job);
+        free(h);
+        h = next;
+    }
+}
+
+/* Notes that job `id` stopped being held while the claimer claims. Lock held. */
+static void note_gone(outbox_t *ob, int64_t id)
+{
+    if (!ob->claiming) return;
+    if (ob->ngone == ob->gone_cap) {
+        size_t cap = ob->gone_cap ? ob->gone_cap * 2 : 16;
+        int64_t *grown = realloc(ob->gone, cap * sizeof *grown);
+        if (!grown) {
+            ob->gone_lost = true;
+            return;
+        }
+        ob->gone = grown;
+        ob->gone_cap = cap;
+    }
+    ob->gone[ob->ngone++] = id;
+}
+
+static bool is_gone(const outbox_t *ob, int64_t id)
+{
+    for (size_t i = 0; i < ob->ngone; i++)
+        if (ob->gone[i] == id) return true;
+    return false;
+}
+
 /* True when the job is already held (claimed again after its lease ended). Lock held. */
 static bool is_held(const outbox_t *ob, int64_t id)
 {
@@ -188,6 +245,13 @@ static bool is_held(const outbox_t *ob, int64_t id)
     return false;
 }
 
+static lane *find_lane(const outbox_t *ob, const char *key)
+{
+    lane *l = ob->lanes;
+    while (l && strcmp(l->key, key) != 0) l = l->next;
+    return l;
+}
+
 /* Appends a claimed job to its lane (created when needed). Lock held. -1 when out of memory. */
 static int hold(outbox_t *ob, const outbox_job *job, const char *key)
 {
@@ -195,11 +259,7 @@ static int hold(outbox_t *ob, const outbox_job *job, const char *key)
     if (!h) return -1;
     h->job = *job;
     h->next = NULL;
-    lane *l = ob->lanes, *last = NULL;
-    while (l && strcmp(l->key, key) != 0) {
-        last = l;
-        l = l->next;
-    }
+    lane *l = find_lane(ob, key);
     if (!l) {
         l = calloc(1, sizeof *l);
         if (!l) {
@@ -207,14 +267,32 @@ static int hold(outbox_t *ob, const outbox_job *job, const char *key)
             return -1;
         }
         snprintf(l->key, sizeof l->key, "%.*s", (int)sizeof l->key - 1, key); /* keys are lane_key() output */
-        if (last) last->next = l;
-        else ob->lanes = l;
+        lane **end = &ob->lanes;
+        while (*end) end = &(*end)->next;
+        *end = l;
     }
     if (l->tail) l->tail->next = h;
     else l->head = h;
     l->tail = h;
     ob->nheld++;
     return 0;
+}
+
+/* Ends the blocks whose retried job never came back (one lease after its retry time) and drops
+ * the lanes left empty. Lock held. */
+static void prune_lanes(outbox_t *ob, int64_t now)
+{
+    lane **pp = &ob->lanes;
+    while (*pp) {
+        lane *l = *pp;
+        if (l->blocked && now > l->blocked_until + ob->policy.lease_ms) l->blocked = false;
+        if (!l->head && !l->busy && !l->blocked) {
+            *pp = l->next;
+            free(l);
+        } else {
+            pp = &l->next;
+        }
+    }
 }
 
 /* True when a delivery thread could start a job now (a lane with jobs and nobody on it). */
@@ -235,6 +313,60 @@ static void wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t ms)
     pthread_cond_timedwait(cv, mu, &ts);
 }
 
+/* Places claimed jobs[0..n-1] (lock held): a stale copy of a job held or gone is handed back,
+ * a job of a blocked lane is put on *post (postponed after the lane's retried job), the others
+ * are held. Returns how many were held. */
+static int place_claimed(outbox_t *ob, outbox_job *jobs, char (*keys)[OUTBOX_LANE_LEN], int n, held ***post)
+{
+    int64_t now = time_now_ms();
+    int fresh = 0;
+    for (int i = 0; i < n; i++) {
+        if (ob->gone_lost || is_held(ob, jobs[i].id)) {
+            release_one(ob, &jobs[i]); /* still held (claimed again after its lease ended) */
+            continue;
+        }
+        if (is_gone(ob, jobs[i].id)) {
+            /* delivered or postponed during the claim: this copy is stale (the outcome recorded
+             * since makes the postpone a no-op) unless it was claimed after a retry was recorded:
+             * then it goes back to its due time */
+            held *h = malloc(sizeof *h);
+            if (!h) {
+                release_one(ob, &jobs[i]);
+                continue;
+            }
+            h->job = jobs[i];
+            h->next = NULL;
+            **post = h;
+            *post = &h->next;
+            continue;
+        }
+        lane *l = find_lane(ob, keys[i]);
+        if (l && l->blocked && jobs[i].id == l->blocked_id) l->blocked = false; /* its turn again */
+        if (l && l->blocked) {
+            held *h = malloc(sizeof *h);
+            if (!h) {
+                release_one(ob, &jobs[i]); /* due again when its lease ends */
+                continue;
+            }
+            int64_t due = l->last_due + 1;
+            if (due < now + ob->policy.poll_ms) due = now + ob->policy.poll_ms;
+            l->last_due = due;
+            h->job = jobs[i];
+            h->job.due_ms = due;
+            h->next = NULL;
+            **post = h;
+            *post = &h->next;
+            continue;
+        }
+        if (hold(ob, &jobs[i], keys[i]) != 0) {
+            release_one(ob, &jobs[i]); /* no memory: due again when its lease ends */
+            continue;
+        }
+        fresh++;
+    }
+    return fresh;
+}
+
 static void *claimer_main(void *arg)
 {
     outbox_t *ob = arg;
@@ -245,29 +377,37 @@ static void *claimer_main(void *arg)
     pthread_mutex_lock(&ob->lock);
     while (!ob->stopping) {
         unsigned seq = ob->wake_seq;
+        prune_lanes(ob, time_now_ms());
         /* claim while no held job could start at once (every lane with jobs is busy) and
-         * there is room: a silent peer's lane fills, the others keep flowing */
+         * there is room: the jobs of a blocked lane are postponed, not held, so a silent
+         * peer's lane holds at most the jobs claimed while its first delivery lasts */
         int room = OUTBOX_MAX_HELD - (int)ob->nheld;
         int max = ob->policy.batch < 64 ? ob->policy.batch : 64;
         if (max > room) max = room;
         int fresh = 0;
+        bool handed_back = false;
         if (ob->nsenders > 0 && max > 0 && !lane_ready(ob)) {
+            ob->claiming = true;
+            ob->ngone = 0;
+            ob->gone_lost = false;
             pthread_mutex_unlock(&ob->lock);
             int n = ob->queue.claim(ob->queue.ctx, time_now_ms(), ob->policy.lease_ms, kinds, (size_t)ob->nsenders,
                                     jobs, max);
             for (int i = 0; i < n; i++) lane_key(ob, &jobs[i], keys[i], sizeof keys[i]);
             pthread_mutex_lock(&ob->lock);
-            for (int i = 0; i < n; i++) {
-                if (is_held(ob, jobs[i].id) || hold(ob, &jobs[i], keys[i]) != 0) {
-                    release_one(ob, &jobs[i]); /* already held, or no memory: due again later */
-                    continue;
-                }
-                fresh++;
-            }
+            held *post = NULL, **post_end = &post;
+            if (n > 0) fresh = place_claimed(ob, jobs, keys, n, &post_end);
+            ob->claiming = false;
             if (fresh) pthread_cond_broadcast(&ob->work);
             if (n < 0) LOG_WARNF("outbox", "claim failed, will retry", "poll_ms=%lld", (long long)ob->policy.poll_ms);
+            if (post) {
+                pthread_mutex_unlock(&ob->lock);
+                postpone_list(ob, post);
+                pthread_mutex_lock(&ob->lock);
+                handed_back = true;
+            }
         }
-        if (fresh > 0 || ob->stopping) continue; /* more may be due right away */
+        if (fresh > 0 || handed_back || ob->stopping) continue; /* more may be due right away */
         if (seq == ob->wake_seq) wait_ms(&ob->wake, &ob->lock, ob->policy.poll_ms);
     }
     pthread_mutex_unlock(&ob->lock);
@@ -304,16 +444,34 @@ static void *worker(void *arg)
         ob->wake_seq++; /* one lane fewer ready: the claimer may claim again */
         pthread_cond_broadcast(&ob->wake);
         pthread_mutex_unlock(&ob->lock);
-        if (deliver(ob, &h->job, time_now_ms()) != 0)
+        int64_t id = h->job.id, retry_at = 0;
+        if (deliver(ob, &h->job, time_now_ms(), &retry_at) != 0)
             LOG_WARNF("outbox", "outcome not recorded: the job is due again when its lease ends", "job=%lld",
-                      (long long)h->job.id);
+                      (long long)id);
         release_one(ob, &h->job);
         free(h);
         pthread_mutex_lock(&ob->lock);
         l->busy = false;
         l->inflight = 0;
         ob->nheld--;
-        if (!l->head) { /* drop the empty lane */
+        note_gone(ob, id);
+        held *back = NULL;
+        if (retry_at && ob->queue.postpone) {
+            /* strict order: the lane waits for its retried job; the jobs waiting behind it go
+             * back to the queue just after it, in their order */
+            l->blocked = true;
+            l->blocked_id = id;
+            l->blocked_until = retry_at;
+            l->last_due = retry_at;
+            back = l->head;
+            l->head = l->tail = NULL;
+            for (held *b = back; b; b = b->next) {
+                b->job.due_ms = ++l->last_due;
+                ob->nheld--;
+                note_gone(ob, b->job.id);
+            }
+        }
+        if (!l->head && !l->blocked) { /* drop the empty lane */
             lane **pp = &ob->lanes;
             while (*pp != l) pp = &(*pp)->next;
             *pp = l->next;
@@ -322,6 +480,11 @@ static void *worker(void *arg)
         ob->wake_seq++; /* the claimer may claim again */
         pthread_cond_broadcast(&ob->wake);
         pthread_cond_broadcast(&ob->work);
+        if (back) {
+            pthread_mutex_unlock(&ob->lock);
+            postpone_list(ob, back);
+            pthread_mutex_lock(&ob->lock);
+        }
     }
     pthread_mutex_unlock(&ob->lock);
     return NULL;
@@ -367,19 +530,18 @@ void outbox_stop(outbox_t *ob)
     ob->claimer_running = false;
     for (int i = 0; i < ob->nthreads; i++) pthread_join(ob->threads[i], NULL);
     ob->nthreads = 0;
-    /* claimed, not started: handed back untouched (due again when their lease ends) */
+    /* claimed, not started: handed back at their unchanged due time (no attempt counted), so
+     * that after a restart they still come before the later jobs of their lane */
     while (ob->lanes) {
         lane *l = ob->lanes;
         ob->lanes = l->next;
-        while (l->head) {
-            held *h = l->head;
-            l->head = h->next;
-            release_one(ob, &h->job);
-            free(h);
-            ob->nheld--;
-        }
+        for (held *h = l->head; h; h = h->next) ob->nheld--;
+        postpone_list(ob, l->head);
         free(l);
     }
+    free(ob->gone);
+    ob->gone = NULL;
+    ob->ngone = ob->gone_cap = 0;
 }
 
 void outbox_free(outbox_t *ob)

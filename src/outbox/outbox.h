@@ -18,6 +18,7 @@ typedef struct {
     const char *kind;      /* "hl7", "dmp", "mssante", ... */
     const char *payload;   /* kind-specific (JSON text, an HL7 message...) */
     int attempts;          /* attempts already made before this one */
+    int64_t due_ms;        /* when it was due (unix ms): its place in the queue order */
 } outbox_job;
 
 typedef enum {
@@ -42,6 +43,9 @@ typedef struct {
     void (*release_claimed)(void *ctx, outbox_job *jobs, int n);
     /* Records an attempt and its outcome; state is "done", "retry" (with next_at) or "failed". */
     int (*record)(void *ctx, int64_t job_id, const char *state, int64_t next_at, const char *error);
+    /* Hands a claimed job back without an attempt: pending again, due at `due_ms`, lease dropped
+     * (only while it is still claimed). NULL: claimed jobs not delivered stay leased instead. */
+    int (*postpone)(void *ctx, int64_t job_id, int64_t due_ms);
 } outbox_queue;
 
 typedef struct {
@@ -71,7 +75,8 @@ typedef int (*outbox_lane_fn)(void *ctx, const outbox_job *job, char *lane, size
  * claims nothing while none is. */
 #define OUTBOX_MAX_KINDS 16
 outbox_t *outbox_new(const outbox_queue *queue, const outbox_policy *policy);
-/* A sender whose jobs all share one lane (the kind): delivered one at a time, in claim order. */
+/* A sender whose jobs all share one lane (the kind): delivered one at a time, in claim order
+ * (with outbox_start(), a job to be retried holds the kind's next jobs until its retry). */
 int outbox_register(outbox_t *ob, const char *kind, outbox_sender sender, void *ctx);
 /* A sender whose jobs are spread over lanes by `lane` (called with `ctx`; NULL = one lane):
  * with outbox_start(), jobs of different lanes are delivered concurrently, jobs of one lane
@@ -83,12 +88,18 @@ int outbox_register_lanes(outbox_t *ob, const char *kind, outbox_sender sender, 
 int outbox_run_once(outbox_t *ob, int64_t now);
 /* Starts one claiming thread and `workers` delivery threads (1..16). The claimer puts the
  * claimed jobs into per-lane FIFOs (in claim order; a job claimed again after its lease ended
- * while it still waits is not queued twice) and claims again as long as some lane could start
- * a job and fewer than OUTBOX_MAX_HELD jobs are held; each delivery thread takes the oldest
- * job of a lane no other thread is delivering. outbox_wake() shortens the claimer's wait after
- * a new job was committed. outbox_stop() lets in-flight deliveries finish and joins the
- * threads; the jobs claimed but not started are handed back to the queue untouched (they stay
- * leased: due again when their lease ends). */
+ * while it still waits or is being delivered is not queued twice) and claims again as long as
+ * some lane could start a job and fewer than OUTBOX_MAX_HELD jobs are held; each delivery
+ * thread takes the oldest job of a lane no other thread is delivering.
+ * Strict order within a lane: when a delivery is to be retried, the lane is blocked until the
+ * retry time; the jobs waiting in its FIFO, and those claimed for it meanwhile, are postponed
+ * (queue.postpone) just after the retried one, in their order, so they are neither held nor
+ * delivered before it; other lanes keep flowing. The block ends when the retried job is claimed
+ * again (or one lease after the retry time if it never comes back, e.g. retried by hand).
+ * outbox_wake() shortens the claimer's wait after a new job was committed. outbox_stop() lets
+ * in-flight deliveries finish and joins the threads; the jobs claimed but not started are handed
+ * back with queue.postpone at their unchanged due time (no attempt counted, due at once, in
+ * their order), or, without postpone, stay leased until their lease ends. */
 #define OUTBOX_MAX_HELD 256
 int outbox_start(outbox_t *ob, int workers);
 void outbox_wake(outbox_t *ob);

@@ -29,6 +29,7 @@ static int store_claim(void *ctx, int64_t now, int64_t lease_ms, const char *con
         jobs[i].kind = claimed[i].kind; /* ownership moves to jobs[]; freed in store_release_claimed */
         jobs[i].payload = claimed[i].payload;
         jobs[i].attempts = claimed[i].attempts;
+        jobs[i].due_ms = claimed[i].due_ms;
     }
     return (int)n;
 }
@@ -37,7 +38,8 @@ static void store_release_claimed(void *ctx, outbox_job *jobs, int n)
 {
     (void)ctx;
     for (int i = 0; i < n; i++) {
-        store_outbox_job owned = {jobs[i].id, (char *)jobs[i].kind, (char *)jobs[i].payload, jobs[i].attempts};
+        store_outbox_job owned = {jobs[i].id, (char *)jobs[i].kind, (char *)jobs[i].payload, jobs[i].attempts,
+                                  jobs[i].due_ms};
         store_outbox_jobs_clear(&owned, 1);
         jobs[i].kind = jobs[i].payload = NULL;
     }
@@ -53,8 +55,18 @@ static int store_record(void *ctx, int64_t job_id, const char *state, int64_t ne
     return s == STORE_OK ? 0 : -1;
 }
 
+static int store_postpone(void *ctx, int64_t job_id, int64_t due_ms)
+{
+    store_t *st = ctx;
+    store_conn_t *c = store_acquire(st);
+    if (!c) return -1;
+    store_status s = store_outbox_postpone(c, job_id, due_ms, NULL);
+    store_release(st, c);
+    return s == STORE_OK ? 0 : -1;
+}
+
 outbox_queue outbox_store_queue(store_t *st)
 {
-    outbox_queue q = {st, store_claim, store_release_claimed, store_record};
+    outbox_queue q = {st, store_claim, store_release_claimed, store_record, store_postpone};
     return q;
 }

@@ -94,7 +94,7 @@ store_status store_outbox_claim_kinds(store_conn_t *c, int64_t now_ms, int64_t l
         db_rows r;
         s = db_exec(c,
                     "UPDATE outbox_job SET state = 'running', lease_until_ms = ?, updated_at = ? "
-                    "WHERE id = ? AND " DUE_CONDITION " RETURNING kind, payload, attempts",
+                    "WHERE id = ? AND " DUE_CONDITION " RETURNING kind, payload, attempts, due_ms",
                     u, 5, &r, NULL);
         if (s != STORE_OK) break;
         if (r.nrows == 1) {
@@ -105,6 +105,8 @@ store_status store_outbox_claim_kinds(store_conn_t *c, int64_t now_ms, int64_t l
             j->payload = strdup(db_cell(&r, 0, 1) ? db_cell(&r, 0, 1) : "");
             (void)db_parse_i64(db_cell(&r, 0, 2), &attempts);
             j->attempts = (int)attempts;
+            j->due_ms = 0;
+            (void)db_parse_i64(db_cell(&r, 0, 3), &j->due_ms);
             (*n)++;
             if (!j->kind || !j->payload) s = db_fail(c, STORE_ERROR, "out of memory");
         }
@@ -193,6 +195,31 @@ store_status store_outbox_record(store_conn_t *c, int64_t id, const char *state,
                              "last_error = ?, updated_at = ? WHERE id = ?",
                              p, 8, NULL, &changes);
     if (s == STORE_OK && changes == 0) s = db_fail(c, STORE_NOT_FOUND, "outbox job %lld not found", (long long)id);
+    return s;
+}
+
+store_status store_outbox_postpone(store_conn_t *c, int64_t id, int64_t due_ms, bool *changed)
+{
+    if (changed) *changed = false;
+    char due[32], now[32];
+    iso_from_ms(due_ms, due, sizeof due);
+    time_format_utc(time_now_unix(), now, sizeof now);
+    db_param p[] = {db_int(due_ms), db_text(due), db_text(now), db_int(id)};
+    int64_t changes = 0;
+    store_status s = db_exec(c,
+                             "UPDATE outbox_job SET state = 'pending', lease_until_ms = NULL, due_ms = ?, "
+                             "next_attempt_at = ?, updated_at = ? WHERE id = ? AND state = 'running'",
+                             p, 4, NULL, &changes);
+    if (s != STORE_OK) return s;
+    if (changes) {
+        if (changed) *changed = true;
+        return STORE_OK;
+    }
+    db_param q[] = {db_int(id)};
+    db_rows r;
+    s = db_exec_row(c, "SELECT state FROM outbox_job WHERE id = ?", q, 1, &r);
+    if (s == STORE_NOT_FOUND) return db_fail(c, s, "outbox job %lld not found", (long long)id);
+    if (s == STORE_OK) db_rows_free(&r);
     return s;
 }
 

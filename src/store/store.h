@@ -233,6 +233,7 @@ typedef struct {
     char *kind;      /* owned: freed by store_outbox_jobs_clear */
     char *payload;
     int attempts;    /* attempts already made */
+    int64_t due_ms;  /* (added) when it was due: its place in the queue order */
 } store_outbox_job;
 
 /* Claims up to max due jobs (pending with due_ms <= now_ms, or running with an expired lease)
@@ -266,6 +267,12 @@ store_status store_outbox_retry(store_conn_t *c, int64_t id, int64_t now_ms);
 /* Records one attempt: state "done", "retry" (due again at next_ms) or "failed" (for good);
  * error (may be NULL) is kept as last_error. Increments attempts. */
 store_status store_outbox_record(store_conn_t *c, int64_t id, const char *state, int64_t next_ms, const char *error);
+/* (Added) Hands a claimed job back without counting an attempt: a job still 'running' becomes
+ * pending, due at due_ms, its lease dropped (the outbox postpones the jobs queued behind a retried
+ * one, and hands back at stop those claimed but not started). A job in any other state (its
+ * outcome already recorded) is left as it is: STORE_OK either way, *changed (may be NULL) tells
+ * whether it was running. STORE_NOT_FOUND when absent. */
+store_status store_outbox_postpone(store_conn_t *c, int64_t id, int64_t due_ms, bool *changed);
 
 /* Inbound messages (table inbox_message): persisted before they are acknowledged. */
 store_status store_inbox_insert(store_conn_t *c, const char *source, const char *control_id, const char *raw,

@@ -454,7 +454,7 @@ static void test_report_sender(void **state)
              "\"invisible_patient\":false,\"invisible_legal_reps\":false,\"secret_connection\":false,"
              "\"dest_dmp\":true,\"dest_mssante_ps\":[\"dr.x@medecin.mssante.fr\"],\"dest_mssante_pat\":false}",
              (long long)doc);
-    outbox_job job = {501, "report-hl7", payload, 0};
+    outbox_job job = {501, "report-hl7", payload, 0, 0};
     assert_int_equal(feed_send_report(fx->f, &job, error, sizeof error), OUTBOX_SENT);
     /* one job per destination subscribed to reports (not the PACS: send_reports false) */
     assert_int_equal(jobs_for(fx, fx->f->pacs_id, msgs, 8), 0);
@@ -525,16 +525,16 @@ static void test_report_sender(void **state)
     assert_true(seen_oru && seen_mdm);
 
     /* unusable requests are refused for good with a French reason */
-    outbox_job bad = {502, "report-hl7", "{\"document_id\":\"x\"}", 0};
+    outbox_job bad = {502, "report-hl7", "{\"document_id\":\"x\"}", 0, 0};
     assert_int_equal(feed_send_report(fx->f, &bad, error, sizeof error), OUTBOX_REJECTED);
     assert_non_null(strstr(error, "illisible"));
     snprintf(payload, sizeof payload, "{\"document_id\":%lld,\"action\":\"initial\"}", (long long)doc + 50);
-    outbox_job missing = {503, "report-hl7", payload, 0};
+    outbox_job missing = {503, "report-hl7", payload, 0, 0};
     assert_int_equal(feed_send_report(fx->f, &missing, error, sizeof error), OUTBOX_REJECTED);
     assert_non_null(strstr(error, "introuvable"));
     /* a replacement of a version 1 is refused by the builder (its reason is kept) */
     snprintf(payload, sizeof payload, "{\"document_id\":%lld,\"action\":\"replace\"}", (long long)doc);
-    outbox_job repl = {504, "report-hl7", payload, 0};
+    outbox_job repl = {504, "report-hl7", payload, 0, 0};
     assert_int_equal(feed_send_report(fx->f, &repl, error, sizeof error), OUTBOX_REJECTED);
     assert_non_null(strstr(error, "version"));
 }
@@ -585,7 +585,7 @@ static void test_sender(void **state)
     assert_int_equal(pthread_create(&th, NULL, peer_run, srv), 0);
 
     const char *payload = "{\"destination\":\"pacs\",\"message\":\"MSH|^~\\\\&|COULOIR||PACS||20260101||ADT^A08^ADT_A01|X1|P|2.5|||||FRA|UNICODE UTF-8\\rPID|1||P1^^^C^PI||LEFÈVRE^ZOÉ^^^^^L\\r\"}";
-    outbox_job job = {1, "hl7", payload, 0};
+    outbox_job job = {1, "hl7", payload, 0, 0};
     char error[256] = "";
     assert_int_equal(feed_send(f, &job, error, sizeof error), OUTBOX_SENT);
     ps.answer = HL7_ACK_AE;
@@ -593,7 +593,7 @@ static void test_sender(void **state)
     assert_non_null(strstr(error, "Patient inconnu du PACS"));
     assert_int_equal(ps.received, 2);
     /* a malformed payload is refused for good */
-    outbox_job bad = {2, "hl7", "{}", 0};
+    outbox_job bad = {2, "hl7", "{}", 0, 0};
     assert_int_equal(feed_send(f, &bad, error, sizeof error), OUTBOX_REJECTED);
     /* a destination of the table, by id: its own client and charset; disabled: waits; deleted: refused */
     ps.answer = HL7_ACK_AA;
@@ -604,7 +604,69 @@ static void test_sender(void **state)
              "{\"destination_id\":%lld,\"message\":\"MSH|^~\\\\&|COULOIR||X||20260101||ADT^A08^ADT_A01|X2|P|2.5|||||"
              "FRA|UNICODE UTF-8\\rPID|1||P1^^^C^PI||ŒUVRE^ZOÉ^^^^^L\\r\"}",
              (long long)other);
-    outbox_job job2 = {3, "hl7", payload2, 0};
+    outbox_job job2 = {3, "hl7", payload2, 0, 0};
+    /* lanes: the destination read without parsing the message */
+    {
+        char lane[32], expect[32], big[256];
+        assert_int_equal(feed_send_lane(f, &job, lane, sizeof lane), 0); /* legacy "destination": "pacs" */
+        snprintf(expect, sizeof expect, "dest-%lld", (long long)f->pacs_id);
+        assert_string_equal(lane, expect);
+        assert_int_equal(feed_send_lane(f, &job2, lane, sizeof lane), 0);
+        snprintf(expect, sizeof expect, "dest-%lld", (long long)other);
+        assert_string_equal(lane, expect);
+        const struct {
+            const char *payload;
+            const char *lane; /* NULL: the kind's lane (-1) */
+        } cases[] = {
+            /* the id first (as enqueued): what follows is not even read */
+            {"{\"destination_id\":42,\"message\":\"MSH|unterminated", "dest-42"},
+            {" {\n \"destination_id\" : 7 , \"message\":\"x\"}", "dest-7"},
+            /* after other members, skipped with their escapes and nesting */
+            {"{\"message\":\"a\\\"destination_id\\\":9 \\\\\",\"meta\":{\"destination_id\":3,\"l\":[1,\"}]\",{}]},"
+             "\"n\":null,\"destination_id\":12}",
+             "dest-12"},
+            {"{\"destination_id\":0,\"destination\":\"pacs\",\"message\":\"x\"}", expect},
+            {"{\"destin\\u0061tion_id\":5,\"message\":\"x\"}", "dest-5"}, /* escaped key: parsed in full */
+            {"{\"destination_id\":5.0,\"message\":\"x\"}", NULL},        /* not an integer */
+            {"{\"destination_id\":\"5\"}", NULL},
+            {"{\"destination_id\":-3}", NULL},
+            {"{\"destination\":\"autre\",\"message\":\"x\"}", NULL},
+            {"{}", NULL},
+            {"[5]", NULL},
+            {"", NULL},
+            {"{\"message\":\"x\",\"destination_id\":", NULL},
+        };
+        snprintf(expect, sizeof expect, "dest-%lld", (long long)f->pacs_id);
+        for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+            outbox_job lj = {10, "hl7", cases[i].payload, 0, 0};
+            snprintf(lane, sizeof lane, "unset");
+            int rc = feed_send_lane(f, &lj, lane, sizeof lane);
+            snprintf(big, sizeof big, "case %zu: rc=%d lane=%s", i, rc, lane);
+            if (cases[i].lane) {
+                assert_int_equal(rc, 0);
+                assert_string_equal(lane, cases[i].lane);
+            } else if (rc != -1) {
+                fail_msg("%s", big);
+            }
+        }
+        /* an ORU carrying a CDA: megabytes of message after the id, read in constant time */
+        size_t mb = 8u << 20;
+        char *huge = malloc(mb + 64);
+        assert_non_null(huge);
+        int hdr = snprintf(huge, 64, "{\"destination_id\":%lld,\"message\":\"", (long long)other);
+        memset(huge + hdr, 'A', mb);
+        strcpy(huge + hdr + mb, "\"}");
+        outbox_job hj = {11, "hl7", huge, 0, 0};
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (int k = 0; k < 100; k++) assert_int_equal(feed_send_lane(f, &hj, lane, sizeof lane), 0);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+        assert_true(ms < 100.0); /* 100 full parses of 8 MB take seconds */
+        snprintf(expect, sizeof expect, "dest-%lld", (long long)other);
+        assert_string_equal(lane, expect);
+        free(huge);
+    }
     assert_int_equal(feed_send(f, &job2, error, sizeof error), OUTBOX_SENT);
     assert_int_equal(ps.received, 3);
     store_conn_t *c = store_acquire(fx->st);

@@ -31,6 +31,54 @@ static outbox_result flaky_send(void *ctx, const outbox_job *job, char *error, s
     return OUTBOX_SENT;
 }
 
+/* Claimed jobs handed back (queue.postpone): pending at the due time given, no attempt counted,
+ * claimable again in that order; a job whose outcome is recorded is left alone. */
+static void postpone_on(store_t *st, int64_t now)
+{
+    store_conn_t *c = store_acquire(st);
+    int64_t ids[3];
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(store_outbox_enqueue(c, "lane", "x", NULL, now + i, &ids[i]), STORE_OK);
+    store_release(st, c);
+    outbox_queue q = outbox_store_queue(st);
+    const char *kinds[] = {"lane"};
+    outbox_job jobs[8];
+    assert_int_equal(q.claim(q.ctx, now + 10, 60000, kinds, 1, jobs, 8), 3);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(jobs[i].id, ids[i]);
+        assert_int_equal(jobs[i].due_ms, now + i); /* the claim tells each job's place in the order */
+    }
+    assert_int_equal(q.record(q.ctx, ids[0], "done", 0, NULL), 0);
+    assert_int_equal(q.postpone(q.ctx, ids[0], now), 0);          /* recorded: left alone */
+    assert_int_equal(q.postpone(q.ctx, ids[2], now + 5000), 0);   /* behind a retry */
+    assert_int_equal(q.postpone(q.ctx, ids[1], jobs[1].due_ms), 0); /* handed back at stop */
+    q.release_claimed(q.ctx, jobs, 3);
+    c = store_acquire(st);
+    store_outbox_info info;
+    assert_int_equal(store_outbox_get(c, ids[0], &info), STORE_OK);
+    assert_string_equal(info.state, "done");
+    assert_int_equal(store_outbox_get(c, ids[1], &info), STORE_OK);
+    assert_string_equal(info.state, "pending");
+    assert_int_equal(info.attempts, 0);
+    assert_int_equal(info.due_ms, now + 1);
+    assert_int_equal(store_outbox_get(c, ids[2], &info), STORE_OK);
+    assert_string_equal(info.state, "pending");
+    assert_int_equal(info.due_ms, now + 5000);
+    bool changed = true;
+    assert_int_equal(store_outbox_postpone(c, ids[1], now, &changed), STORE_OK); /* not claimed: no-op */
+    assert_false(changed);
+    assert_int_equal(store_outbox_postpone(c, 999999, now, &changed), STORE_NOT_FOUND);
+    store_release(st, c);
+    /* claimable at once (not leased), in their order */
+    assert_int_equal(q.claim(q.ctx, now + 10, 60000, kinds, 1, jobs, 8), 1);
+    assert_int_equal(jobs[0].id, ids[1]);
+    q.release_claimed(q.ctx, jobs, 1);
+    assert_int_equal(q.claim(q.ctx, now + 5000, 60000, kinds, 1, jobs, 8), 1);
+    assert_int_equal(jobs[0].id, ids[2]);
+    assert_int_equal(jobs[0].attempts, 0);
+    q.release_claimed(q.ctx, jobs, 1);
+}
+
 static void run_on(const char *url)
 {
     store_t *st = NULL;
@@ -74,6 +122,7 @@ static void run_on(const char *url)
     assert_string_equal(info.state, "done");
     assert_int_equal(info.attempts, 2);
     store_release(st, c);
+    postpone_on(st, now);
     store_close(st);
 }
 
