@@ -103,6 +103,26 @@ static inline store_t *open_test_store(int pool)
     return st;
 }
 
+/* The usual group fixture: a migrated store with `pool` connections, one of them held in `c`.
+ * Defines the statics st and c and the functions setup() and teardown() for cmocka. */
+#define TEST_STORE_ONE_CONNECTION(pool)                                                             \
+    static store_t *st;                                                                             \
+    static store_conn_t *c;                                                                         \
+    static int setup(void **state)                                                                  \
+    {                                                                                               \
+        (void)state;                                                                                \
+        st = open_test_store(pool);                                                                 \
+        c = store_acquire(st);                                                                      \
+        return c ? 0 : -1;                                                                          \
+    }                                                                                               \
+    static int teardown(void **state)                                                               \
+    {                                                                                               \
+        (void)state;                                                                                \
+        store_release(st, c);                                                                       \
+        store_close(st);                                                                            \
+        return 0;                                                                                   \
+    }
+
 /* run(backend) returns the number of failed tests. */
 static inline int test_run_backends(int (*run)(const char *backend))
 {

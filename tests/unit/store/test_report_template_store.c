@@ -14,24 +14,7 @@
 #include "unit/store/backend.h"
 #include "unit/store/fixtures.h"
 
-static store_t *st;
-static store_conn_t *c;
-
-static int setup(void **state)
-{
-    (void)state;
-    st = open_test_store(2);
-    c = store_acquire(st);
-    return c ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    store_release(st, c);
-    store_close(st);
-    return 0;
-}
+TEST_STORE_ONE_CONNECTION(2)
 
 static int64_t make_exam(const char *ccam, const char *modality)
 {

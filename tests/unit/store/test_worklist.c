@@ -3,24 +3,7 @@
 #include "unit/store/backend.h"
 #include "unit/store/fixtures.h"
 
-static store_t *st;
-static store_conn_t *c;
-
-static int setup(void **state)
-{
-    (void)state;
-    st = open_test_store(1);
-    c = store_acquire(st);
-    return c ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    store_release(st, c);
-    store_close(st);
-    return 0;
-}
+TEST_STORE_ONE_CONNECTION(1)
 
 static int64_t T(const char *iso)
 {
