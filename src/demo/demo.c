@@ -35,12 +35,21 @@ static bool room_takes(const demo_room *r, const demo_exam *e)
 /* The week's plan: calls fn for every appointment, in order; returns how many. Weekends are
  * skipped; each room is filled from 08:00 with its exams, short gaps and a lunch break, never
  * past 18:00 and never overlapping. */
+static bool weekend(int64_t day)
+{
+    int weekday = (int)((day % 7 + 7 + 4) % 7); /* 0 = Sunday */
+    return weekday == 0 || weekday == 6;
+}
+
 static size_t plan(int64_t today, bool (*fn)(const demo_slot *, void *), void *ctx)
 {
     size_t n = 0, seq = 0;
-    for (int off = 0; off < 7; off++) {
-        int weekday = (int)(((today + off) % 7 + 7 + 4) % 7); /* 0 = Sunday */
-        if (weekday == 0 || weekday == 6) continue;
+    /* The last working day before today comes first: its exams are done, so that the
+     * radiologist's list of exams to report is not empty, whatever the day of the week. */
+    int past = -1;
+    while (past > -3 && weekend(today + past)) past--;
+    for (int off = past; off < 7; off++) {
+        if (weekend(today + off) || (off < 0 && off != past)) continue;
         for (size_t r = 0; r < demo_rooms_count; r++) {
             size_t list[32], nlist = 0;
             for (size_t e = 0; e < demo_exams_count && nlist < 32; e++)
@@ -48,7 +57,7 @@ static size_t plan(int64_t today, bool (*fn)(const demo_slot *, void *), void *c
             if (!nlist) continue;
             int cursor = DAY_START;
             for (int k = 0; k < MAX_PER_ROOM_DAY; k++) {
-                size_t e = list[((size_t)off * 5 + r * 3 + (size_t)k) % nlist];
+                size_t e = list[((size_t)(off + 7) * 5 + r * 3 + (size_t)k) % nlist];
                 int dur = demo_exams[e].minutes;
                 if (cursor < LUNCH_END && cursor + dur > LUNCH_START) cursor = LUNCH_END;
                 if (cursor + dur > DAY_END) break;
@@ -59,7 +68,7 @@ static size_t plan(int64_t today, bool (*fn)(const demo_slot *, void *), void *c
                 if (fn && !fn(&s, ctx)) return n;
                 n++;
                 seq++;
-                cursor += dur + ((k + off + (int)r) % 3) * 10;
+                cursor += dur + ((k + off + 7 + (int)r) % 3) * 10;
             }
         }
     }
@@ -248,8 +257,9 @@ static bool seed_slot(const demo_slot *sl, void *p)
                              "room_id", (json_int_t)x->room_ids[sl->room], "start_at", start_iso, "end_at", end_iso,
                              "procedure_id", (json_int_t)proc, "step_id", (json_int_t)step),
                    &appt);
-    /* Today: the first appointment of each room is done, the second patient has arrived. */
-    if (s == STORE_OK && sl->day_offset == 0 && sl->rank_in_day == 0) {
+    /* The last working day: every exam is done. Today: the first appointment of each room is
+     * done, the second patient has arrived. */
+    if (s == STORE_OK && (sl->day_offset < 0 || (sl->day_offset == 0 && sl->rank_in_day == 0))) {
         s = set_status(x, "appointments", appt, "booked", "completed", end);
         if (s == STORE_OK) s = set_status(x, "steps", step, "booked", "completed", end);
         if (s == STORE_OK) s = set_status(x, "procedures", proc, "scheduled", "completed", end);
