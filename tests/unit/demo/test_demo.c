@@ -2,6 +2,7 @@
  * searchable identities. */
 #include "core/timeutil.h"
 #include "demo/demo.h"
+#include "demo/demo_data.h"
 #include "unit/store/backend.h"
 #include "unit/store/fixtures.h"
 
@@ -126,6 +127,27 @@ static void test_no_overlap_and_hours(void **state)
 }
 
 /* INS keys: 97 - (13 digits mod 97), 2A -> 19 and 2B -> 18. */
+/* Identities with an INS carry INSi's traits: upper-case letters, space, hyphen, apostrophe
+ * (the alphabet of the INS datamatrix and of the CDA; an accented demo name made the report
+ * validation of that patient fail). */
+static bool ins_alphabet(const char *s)
+{
+    for (; s && *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || *s == ' ' || *s == '-' || *s == '\'')) return false;
+    return true;
+}
+
+static void test_ins_traits_alphabet(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < demo_patients_count; i++) {
+        const demo_patient *p = &demo_patients[i];
+        if (strcmp(p->rniv, "qualifiee") != 0 && strcmp(p->rniv, "recuperee") != 0) continue;
+        if (!ins_alphabet(p->birth_name) || !ins_alphabet(p->given_names))
+            fail_msg("demo patient %zu (%s %s): traits outside the INS alphabet", i, p->birth_name, p->given_names);
+    }
+}
+
 static void test_ins_keys(void **state)
 {
     (void)state;
@@ -188,6 +210,7 @@ static int run(const char *backend)
         cmocka_unit_test(test_seed_counts_and_idempotence),
         cmocka_unit_test(test_no_overlap_and_hours),
         cmocka_unit_test(test_ins_keys),
+        cmocka_unit_test(test_ins_traits_alphabet),
         cmocka_unit_test(test_demo_users),
     };
     return _cmocka_run_group_tests(backend, tests, sizeof tests / sizeof tests[0], setup, teardown);
