@@ -41,7 +41,7 @@ typedef struct {
     char sex;                 /* 'M' or 'F' */
     const char *birth_date;
     const char *birth_cog;    /* INSEE commune code, NULL when born abroad */
-    const char *birth_country;/* INSEE country code 99XXX when born abroad, else NULL */
+    const char *birth_country;/* INSEE country code (99 + 3 digits) when born abroad, else NULL */
     const char *rniv;         /* provisoire, recuperee, validee, qualifiee */
     const char *document;     /* identity document checked, or NULL */
     bool douteuse, fictive, homonyme;

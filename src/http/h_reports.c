@@ -179,7 +179,7 @@ void h_reports_reminders(http_ctx *cx)
     list_answer(cx, &q, false, "reminders");
 }
 
-void h_reports_todo(http_ctx *cx)
+void h_reports_to_report(http_ctx *cx)
 {
     if (!allow(cx, ROLE_RADIOLOGUE | ROLE_MANIPULATEUR, "list")) return;
     static const char *const params[] = {"limit", NULL};
@@ -188,7 +188,7 @@ void h_reports_todo(http_ctx *cx)
     if (!query_i64(cx, "limit", 1, HTTP_LIST_MAX_LIMIT, &limit)) return;
     json_t *items = NULL;
     store_status s = store_begin_read(cx->conn);
-    if (s == STORE_OK) s = rstore_todo(cx->conn, limit, &items);
+    if (s == STORE_OK) s = rstore_exams_to_report(cx->conn, limit, &items);
     store_rollback(cx->conn);
     if (s == STORE_OK) s = http_audit_read(cx, "list", OBJ, 0, 0, "to-do");
     if (s != STORE_OK) {

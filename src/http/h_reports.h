@@ -15,7 +15,7 @@ void h_outbox_retry(http_ctx *cx);
 
 /* Reports (h_reports.c): radiologue everything; manipulateur lists and one report. */
 void h_reports_list(http_ctx *cx);
-void h_reports_todo(http_ctx *cx);
+void h_reports_to_report(http_ctx *cx);
 void h_reports_reminders(http_ctx *cx);
 void h_reports_create(http_ctx *cx);
 void h_reports_get(http_ctx *cx);

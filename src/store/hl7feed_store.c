@@ -43,26 +43,6 @@ void hl7s_map_row(const db_rows *r, size_t row, const hl7s_col *map, size_t ncol
     }
 }
 
-json_t *hl7s_rows_json(const db_rows *r, const char *const *int_cols)
-{
-    json_t *arr = json_array();
-    for (size_t i = 0; arr && i < r->nrows; i++) {
-        json_t *o = json_object();
-        for (size_t j = 0; o && j < r->ncols; j++) {
-            const char *v = db_cell(r, i, j);
-            bool is_int = false;
-            for (const char *const *k = int_cols; *k; k++)
-                if (strcmp(*k, r->cols[j]) == 0) is_int = true;
-            int64_t n;
-            if (!v) json_object_set_new(o, r->cols[j], json_null());
-            else if (is_int && db_parse_i64(v, &n)) json_object_set_new(o, r->cols[j], json_integer(n));
-            else json_object_set_new(o, r->cols[j], json_string(v));
-        }
-        json_array_append_new(arr, o);
-    }
-    return arr;
-}
-
 store_status hl7s_count(store_conn_t *c, const char *sql, const db_param *p, size_t np, int64_t *n)
 {
     db_rows r = {0};
@@ -203,7 +183,7 @@ static void message_type(const char *head, char *out, size_t n)
 static json_t *inbox_json(const db_rows *r)
 {
     static const char *const ints[] = {"id", NULL};
-    json_t *arr = hl7s_rows_json(r, ints);
+    json_t *arr = db_rows_json(r, ints);
     for (size_t i = 0; arr && i < r->nrows; i++) {
         json_t *o = json_array_get(arr, i);
         char type[32];

@@ -32,8 +32,6 @@ void hl7s_copy(char *dst, size_t n, const char *s);
 /* Now as ISO 8601 UTC. */
 void hl7s_now(char *out, size_t n);
 
-/* Rows to a JSON array of objects; columns named in int_cols (NULL-terminated) become integers. */
-json_t *hl7s_rows_json(const db_rows *r, const char *const *int_cols);
 /* One integer of a COUNT(*) (or any single-cell) query. */
 store_status hl7s_count(store_conn_t *c, const char *sql, const db_param *p, size_t np, int64_t *n);
 

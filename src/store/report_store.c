@@ -243,18 +243,13 @@ store_status rstore_events_list(store_conn_t *c, int64_t report_id, json_t **ite
     db_rows r;
     db_param p[] = {db_int(report_id)};
     store_status s = db_exec(c,
-                             "SELECT at, actor, event, status, version, detail FROM report_event WHERE report_id = ? "
-                             "ORDER BY id",
+                             "SELECT at, actor AS \"by\", event, status, version, detail FROM report_event "
+                             "WHERE report_id = ? ORDER BY id",
                              p, NP(p), &r, NULL);
     if (s != STORE_OK) return s;
-    json_t *a = json_array();
-    for (size_t i = 0; i < r.nrows; i++)
-        json_array_append_new(a, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "at", str_or_null(db_cell(&r, i, 0)), "by",
-                                           str_or_null(db_cell(&r, i, 1)), "event", str_or_null(db_cell(&r, i, 2)),
-                                           "status", str_or_null(db_cell(&r, i, 3)), "version",
-                                           int_or_null(db_cell(&r, i, 4)), "detail", str_or_null(db_cell(&r, i, 5))));
+    static const char *const ints[] = {"version", NULL};
+    *items = db_rows_json(&r, ints);
     db_rows_free(&r);
-    *items = a;
     return STORE_OK;
 }
 
@@ -313,18 +308,13 @@ store_status rstore_documents_list(store_conn_t *c, int64_t report_id, json_t **
     db_rows r;
     db_param p[] = {db_int(report_id)};
     store_status s = db_exec(c,
-                             "SELECT id, kind, version, created_at, size_bytes FROM document WHERE report_id = ? "
-                             "ORDER BY version, kind",
+                             "SELECT id, kind, version, created_at, size_bytes AS size FROM document "
+                             "WHERE report_id = ? ORDER BY version, kind",
                              p, NP(p), &r, NULL);
     if (s != STORE_OK) return s;
-    json_t *a = json_array();
-    for (size_t i = 0; i < r.nrows; i++)
-        json_array_append_new(a, json_pack("{s:o, s:o, s:o, s:o, s:o}", "id", int_or_null(db_cell(&r, i, 0)), "kind",
-                                           str_or_null(db_cell(&r, i, 1)), "version", int_or_null(db_cell(&r, i, 2)),
-                                           "created_at", str_or_null(db_cell(&r, i, 3)), "size",
-                                           int_or_null(db_cell(&r, i, 4))));
+    static const char *const ints[] = {"id", "version", "size", NULL};
+    *items = db_rows_json(&r, ints);
     db_rows_free(&r);
-    *items = a;
     return STORE_OK;
 }
 
@@ -348,20 +338,14 @@ store_status rstore_shares_list(store_conn_t *c, int64_t report_id, json_t **ite
     db_rows r;
     db_param p[] = {db_int(report_id), db_int(report_id)};
     store_status s = db_exec(c,
-                             "SELECT s.channel, s.action, s.version, j.id, j.state, j.attempts, j.last_error, "
-                             "j.next_attempt_at FROM report_share s JOIN outbox_job j ON j.id = s.outbox_job_id "
+                             "SELECT s.channel, s.action, s.version, j.id AS job_id, j.state, j.attempts, "
+                             "j.last_error, j.next_attempt_at FROM report_share s JOIN outbox_job j ON j.id = s.outbox_job_id "
                              "WHERE s.report_id = ? AND s.id IN (SELECT MAX(id) FROM report_share WHERE report_id = ? "
                              "GROUP BY channel) ORDER BY s.channel",
                              p, NP(p), &r, NULL);
     if (s != STORE_OK) return s;
-    json_t *a = json_array();
-    for (size_t i = 0; i < r.nrows; i++)
-        json_array_append_new(
-            a, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "channel", str_or_null(db_cell(&r, i, 0)), "action",
-                         str_or_null(db_cell(&r, i, 1)), "version", int_or_null(db_cell(&r, i, 2)), "job_id",
-                         int_or_null(db_cell(&r, i, 3)), "state", str_or_null(db_cell(&r, i, 4)), "attempts",
-                         int_or_null(db_cell(&r, i, 5)), "last_error", str_or_null(db_cell(&r, i, 6)),
-                         "next_attempt_at", str_or_null(db_cell(&r, i, 7))));
+    static const char *const ints[] = {"version", "job_id", "attempts", NULL};
+    json_t *a = db_rows_json(&r, ints);
     db_rows_free(&r);
     /* A channel left aside by the latest decision: its reason replaces the older job. */
     s = db_exec(c, "SELECT channel, version, reason FROM report_share_note WHERE report_id = ? ORDER BY channel", p, 1,
@@ -518,7 +502,7 @@ store_status rstore_report_list(store_conn_t *c, const rstore_list_query *q, jso
     return STORE_OK;
 }
 
-store_status rstore_todo(store_conn_t *c, int64_t limit, json_t **items)
+store_status rstore_exams_to_report(store_conn_t *c, int64_t limit, json_t **items)
 {
     *items = NULL;
     if (limit < 1 || limit > 1000) return db_fail(c, STORE_INVALID, "to-do: bad limit");

@@ -131,7 +131,7 @@ store_status rstore_report_list(store_conn_t *c, const rstore_list_query *q, jso
 /* Exams to report: scheduled steps in_progress/completed whose procedure has no validated
  * report: [{procedure_id, accession_number, exam_label, modality, patient{...}, step_status,
  * performed_at, report_id|null, report_status|null}], oldest first, at most limit. */
-store_status rstore_todo(store_conn_t *c, int64_t limit, json_t **items);
+store_status rstore_exams_to_report(store_conn_t *c, int64_t limit, json_t **items);
 
 /* Everything about a procedure the reports need (owned strings are fixed-size copies). */
 typedef struct {

@@ -47,6 +47,10 @@ static inline const char *db_cell(const db_rows *r, size_t row, size_t col)
 /* Appends a row of ncols cells (copied) — used by the drivers while fetching. */
 int db_rows_set_cols(db_rows *r, size_t ncols, const char *const *names);
 int db_rows_add_row(db_rows *r, const char *const *cells, const size_t *lens);
+/* The rows as a JSON array of objects keyed by column name (SQL aliases rename); the columns
+ * named in int_cols (NULL-terminated, may be NULL) are integers, the others strings; SQL NULL
+ * is null. */
+json_t *db_rows_json(const db_rows *r, const char *const *int_cols);
 
 /* --- driver -------------------------------------------------------------------------------- */
 typedef struct {

@@ -245,7 +245,7 @@ static void test_lists(void **state)
     int64_t total;
 
     /* the performed exam without a report is to do */
-    assert_int_equal(rstore_todo(c, 100, &items), STORE_OK);
+    assert_int_equal(rstore_exams_to_report(c, 100, &items), STORE_OK);
     size_t before = json_array_size(items);
     bool found = false;
     for (size_t i = 0; i < before; i++) {
@@ -297,7 +297,7 @@ static void test_lists(void **state)
     json_decref(items);
 
     /* a draft report keeps the exam in the to-do list, with its report */
-    assert_int_equal(rstore_todo(c, 100, &items), STORE_OK);
+    assert_int_equal(rstore_exams_to_report(c, 100, &items), STORE_OK);
     found = false;
     for (size_t i = 0; i < json_array_size(items); i++) {
         it = json_array_get(items, i);
@@ -314,11 +314,11 @@ static void test_lists(void **state)
     char err[256];
     assert_int_equal(rpt_validate(&r.state, &a, "CR-20", "2026-11-23T10:00:00+01:00", 3000, err, sizeof err), 0);
     assert_int_equal(rstore_report_update(c, &r), STORE_OK);
-    assert_int_equal(rstore_todo(c, 100, &items), STORE_OK);
+    assert_int_equal(rstore_exams_to_report(c, 100, &items), STORE_OK);
     for (size_t i = 0; i < json_array_size(items); i++)
         assert_int_not_equal(json_integer_value(json_object_get(json_array_get(items, i), "procedure_id")), w.proc);
     json_decref(items);
-    assert_int_equal(rstore_todo(c, 0, &items), STORE_INVALID);
+    assert_int_equal(rstore_exams_to_report(c, 0, &items), STORE_INVALID);
     rstore_report_clear(&r);
 }
 
