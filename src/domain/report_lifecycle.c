@@ -427,7 +427,10 @@ static bool dmp_allowed(const rpt_state *st, const rpt_channel_context *ctx, rpt
         note(out, "DMP : non alimenté, ce compte rendu est exclu du partage DMP.");
         return false;
     }
-    if (ctx->patient_opposes_dmp) {
+    /* An opposition (or a closed DMP) stops new documents, not the follow-up of one already
+     * shared: its correction must replace it and its withdrawal withdraw it, or the erroneous
+     * version would stay in the DMP. */
+    if (ctx->patient_opposes_dmp && !st->shared_to_dmp) {
         note(out, "DMP : non alimenté, le patient s'est opposé à l'alimentation de son DMP.");
         return false;
     }

@@ -164,7 +164,8 @@ typedef enum {
 /* What the site and the patient allow (the caller knows it). */
 typedef struct {
     bool dmp_enabled;           /* the site feeds the DMP */
-    bool patient_opposes_dmp;   /* the patient opposed the DMP feed */
+    bool patient_opposes_dmp;   /* the patient opposed the DMP feed (or has no open DMP): no new
+                                   document; one already shared is still replaced or withdrawn */
     bool ins_qualified;         /* ins_may_emit() was true: the MSSanté patient address exists */
     bool has_referrer_mssante;  /* the requester has an MSSanté address */
     size_t n_recipients_mssante;/* other recipients with an MSSanté address */

@@ -98,10 +98,7 @@ static rsv_result channel_context(store_conn_t *c, const report_service_config *
     if (s != STORE_OK) return rsv_store_fail(s, "");
     *refusal = dmp_refusal(&dmp);
     ctx->dmp_enabled = cfg->dmp_enabled;
-    /* A refusal stops new documents, not the follow-up of one already in the DMP: a correction
-     * must still replace it (and a withdrawal withdraw it), or the erroneous version would stay
-     * shared while the status says "non alimenté". */
-    ctx->patient_opposes_dmp = *refusal != NULL && !r->state.shared_to_dmp;
+    ctx->patient_opposes_dmp = *refusal != NULL; /* the domain still follows up a shared document */
     ctx->ins_qualified = ins_may_emit(&proc->identity, &cfg->policy);
     ctx->has_referrer_mssante = proc->req_mssante[0] != '\0';
     /* The order names no professional recipient besides its requester (no copy list in the

@@ -417,10 +417,17 @@ static void test_channels_correction_and_withdrawal(void **state)
     assert_int_equal(ch.hl7, RPT_HL7_REPLACE);
     assert_true(ch.mss_referrer);
     assert_true(ch.mss_patient);
+    /* an opposition received after the document was shared: the shared version is still replaced */
+    rpt_channel_context opposed = ALL_ON;
+    opposed.patient_opposes_dmp = true;
+    assert_int_equal(rpt_channels_decide(&st, RPT_TRIGGER_CORRECTED, &opposed, &ch, err, sizeof err), 0);
+    assert_int_equal(ch.dmp, RPT_DMP_REPLACE);
     assert_int_equal(rpt_withdraw(&st, &RAD, 10, err, sizeof err), 0);
     assert_int_equal(rpt_channels_decide(&st, RPT_TRIGGER_WITHDRAWN, &ALL_ON, &ch, err, sizeof err), 0);
     assert_int_equal(ch.dmp, RPT_DMP_WITHDRAW);
     assert_int_equal(ch.hl7, RPT_HL7_DELETE);
+    assert_int_equal(rpt_channels_decide(&st, RPT_TRIGGER_WITHDRAWN, &opposed, &ch, err, sizeof err), 0);
+    assert_int_equal(ch.dmp, RPT_DMP_WITHDRAW);
     assert_false(ch.mss_patient || ch.mss_referrer || ch.mss_recipients);
     st.shared_to_dmp = false;
     assert_int_equal(rpt_channels_decide(&st, RPT_TRIGGER_WITHDRAWN, &ALL_ON, &ch, err, sizeof err), 0);
