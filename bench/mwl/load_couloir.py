@@ -2,8 +2,8 @@
 """Loads the steps of mwlgen.py into a Couloir SQLite store (schema created by `couloir migrate`),
 as arrived scheduled steps with their patient, identity, order and requested procedure, so that
 `couloir serve` answers the worklist benchmark and the differential tests. The rows are written
-with SQL, as the store would write them: scheduled_step.patient_name_key is the birth name's
-search key (what store_mwl_sync_name_key keeps there).
+with SQL, as the store would write them; the store's triggers fill the worklist read model
+(mwl_entry, migration 0024) as for any other writer.
 
   bench/mwl/load_couloir.py --couloir BIN --db PATH --steps N [--calling-ae BENCH,FINDSCU]
 
@@ -82,8 +82,7 @@ def rows(steps, tz):
             (i, i, 1 if s.get("referring", "DUPONT^Alain") else None, NOW),
             (i, i, exam[s["modality"]], s["accession"], s["study_uid"], NOW),
             (i, i, s["sps_id"], exam[s["modality"]], s["station_aet"], s["modality"],
-             utc(s["sps_date"], s["sps_time"], tz), s["performing"] or None, s.get("status", "arrived"),
-             search_key(family), NOW),
+             utc(s["sps_date"], s["sps_time"], tz), s["performing"] or None, s.get("status", "arrived"), NOW),
         )
 
 
@@ -102,7 +101,7 @@ def load(db, steps, calling_aes=(), timezone="Europe/Paris", batch=20000):
         "INSERT INTO requested_procedure (id, order_id, exam_id, accession_number, study_instance_uid, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         "INSERT INTO scheduled_step (id, procedure_id, sps_id, modality_id, ae_title, modality_type, start_at, "
-        "performing_physician, status, patient_name_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "performing_physician, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ]
     pending = [[] for _ in sql]
     n = 0

@@ -16,12 +16,15 @@ speed-up of Couloir. Everything binds 127.0.0.1. See README.md.
 import argparse
 import json
 import os
+import random
 import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -158,6 +161,28 @@ def measure(name, port, called, repeat, warmup=1):
     return rows
 
 
+class Writer(threading.Thread):
+    """Concurrent writes during Couloir's measurement, as the HL7 feed and the front desk make
+    them: `rate` updates per second of a random step's performing physician, each its own
+    transaction (in WAL mode each commit empties the other connections' SQLite page caches, and
+    the read-model triggers rewrite the step's entry)."""
+
+    def __init__(self, db, rate, nsteps):
+        super().__init__(daemon=True)
+        self.db, self.rate, self.nsteps = db, rate, nsteps
+        self.stop = threading.Event()
+        self.writes = 0
+
+    def run(self):
+        con = sqlite3.connect(self.db, timeout=10, isolation_level=None)
+        rnd = random.Random(7)
+        while not self.stop.wait(1.0 / self.rate):
+            con.execute("UPDATE scheduled_step SET performing_physician = ? WHERE id = ?",
+                        (f"GARDE^W{self.writes}", rnd.randint(1, self.nsteps)))
+            self.writes += 1
+        con.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=10000)
@@ -168,6 +193,8 @@ def main():
     ap.add_argument("--couloir-aet", default="COULOIR")
     ap.add_argument("--couloir", help="the couloir binary: load the steps into a SQLite store and serve them")
     ap.add_argument("--db", help="with --couloir: SQLite file to create (or reuse when it exists)")
+    ap.add_argument("--writes-per-second", type=float, default=0,
+                    help="with --couloir: a concurrent writer updating random steps during Couloir's runs")
     args = ap.parse_args()
     steps = list(mwlgen.steps(args.steps))
     results = {}
@@ -177,8 +204,16 @@ def main():
         if args.couloir:
             proc, port, called = start_couloir(tmp, args.couloir, steps, args.db)
             procs.append(proc)
-            print(f"Couloir ({args.steps} steps):")
+            writer = None
+            if args.writes_per_second > 0:
+                writer = Writer(args.db or os.path.join(tmp, "couloir.db"), args.writes_per_second, args.steps)
+                writer.start()
+            print(f"Couloir ({args.steps} steps{', concurrent writes' if writer else ''}):")
             results["couloir"] = measure("couloir", port, called, args.repeat, args.warmup)
+            if writer:
+                writer.stop.set()
+                writer.join()
+                print(f"  concurrent writes: {writer.writes}")
             proc.terminate()
             proc.wait(timeout=30)
         elif args.couloir_port:

@@ -8,7 +8,6 @@
 
 #include "core/timeutil.h"
 #include "store/hl7feed_store_internal.h"
-#include "store/worklist_sql.h"
 
 #define NP HL7S_NP
 
@@ -325,8 +324,6 @@ store_status hl7s_patient_merge(store_conn_t *c, int64_t from, int64_t into)
         store_status st = db_exec(c, moves[i], p, NP(p), NULL, NULL);
         if (st != STORE_OK) return st;
     }
-    store_status ks = store_mwl_sync_name_key(c, STORE_MWL_PATIENT, into); /* worklist name key */
-    if (ks != STORE_OK) return ks;
     db_param p[] = {db_int(into), db_text(now), db_int(from)};
     int64_t changes = 0;
     store_status st = db_exec(c, "UPDATE patient SET active = 0, merged_into = ?, updated_at = ? WHERE id = ?", p,

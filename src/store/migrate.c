@@ -1,5 +1,8 @@
 /* Versioned migrations: each embedded script runs in its own transaction together with its
- * row in schema_migrations, after the dialect tokens (@ID@, @BLOB@, @BIN@) are substituted. */
+ * row in schema_migrations, after the dialect tokens (@ID@, @KEY@, @BLOB@, @BIN@) are substituted
+ * and the other dialect's sections dropped: a line "-- [sqlite]" or "-- [postgresql]" starts a
+ * section kept for that backend only (what one SQL cannot say, e.g. trigger bodies), and a line
+ * "-- [all]" ends it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,22 +12,45 @@
 #include "core/timeutil.h"
 #include "store/store_internal.h"
 
+/* The section a marker line opens: NULL when the line is not a marker, "" for "-- [all]". */
+static const char *section_marker(const char *line, size_t len)
+{
+    static const char *const names[] = {"sqlite", "postgresql", "all"};
+    if (len < 5 || strncmp(line, "-- [", 4) != 0) return NULL;
+    while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\r')) len--;
+    for (size_t i = 0; i < 3; i++) {
+        size_t n = strlen(names[i]);
+        if (len == 4 + n + 1 && strncmp(line + 4, names[i], n) == 0 && line[4 + n] == ']')
+            return i == 2 ? "" : names[i];
+    }
+    return NULL;
+}
+
 static char *substitute(const db_driver *drv, const char *sql)
 {
-    static const char *const tokens[] = {"@ID@", "@BLOB@", "@BIN@"};
-    const char *repl[] = {drv->id_column, drv->blob_type, drv->binary_collation};
+    static const char *const tokens[] = {"@ID@", "@KEY@", "@BLOB@", "@BIN@"};
+    const char *repl[] = {drv->id_column, drv->key_column, drv->blob_type, drv->binary_collation};
+    enum { NTOKENS = sizeof tokens / sizeof *tokens };
     buf_t b = BUF_INIT;
-    const char *s = sql;
-    while (*s) {
-        size_t k;
-        for (k = 0; k < 3; k++)
-            if (strncmp(s, tokens[k], strlen(tokens[k])) == 0) break;
-        if (k < 3) {
-            if (buf_puts(&b, repl[k]) != 0) goto oom;
-            s += strlen(tokens[k]);
-        } else {
-            if (buf_putc(&b, *s++) != 0) goto oom;
+    bool keep = true;
+    for (const char *line = sql; *line;) {
+        const char *eol = strchr(line, '\n');
+        size_t len = eol ? (size_t)(eol - line) : strlen(line);
+        const char *marker = section_marker(line, len);
+        if (marker) {
+            keep = !*marker || strcmp(marker, drv->name) == 0;
+        } else if (keep) {
+            for (const char *s = line; s < line + len;) {
+                size_t k;
+                for (k = 0; k < NTOKENS; k++)
+                    if (strncmp(s, tokens[k], strlen(tokens[k])) == 0) break;
+                int rc = k < NTOKENS ? buf_puts(&b, repl[k]) : buf_putc(&b, *s);
+                if (rc != 0) goto oom;
+                s += k < NTOKENS ? strlen(tokens[k]) : 1;
+            }
+            if (eol && buf_putc(&b, '\n') != 0) goto oom;
         }
+        line += len + (eol ? 1 : 0);
     }
     return buf_steal(&b);
 oom:

@@ -11,7 +11,6 @@
 #include "core/timeutil.h"
 #include "core/uid.h"
 #include "store/store_internal.h"
-#include "store/worklist_sql.h"
 
 #define MAX_PARAMS 160
 #define KEY_MAX 512
@@ -316,9 +315,6 @@ store_status store_resource_insert(store_conn_t *c, const model_resource *res, c
         if (r.nrows != 1 || !db_parse_i64(db_cell(&r, 0, 0), id)) s = db_fail(c, STORE_ERROR, "insert returned no id");
         db_rows_free(&r);
     }
-    /* the worklist's copy of the patient's name key (src/store/worklist_sql.c) */
-    if (s == STORE_OK && strcmp(res->table, "scheduled_step") == 0) s = store_mwl_sync_name_key(c, STORE_MWL_STEP, *id);
-    if (s == STORE_OK && strcmp(res->table, "identity") == 0) s = store_mwl_sync_name_key(c, STORE_MWL_IDENTITY, *id);
 done:
     params_free(&pl);
     buf_free(&cols);
@@ -432,8 +428,6 @@ store_status store_resource_update(store_conn_t *c, const model_resource *res, i
     int64_t changes = 0;
     if (s == STORE_OK) s = db_exec(c, buf_cstr(&sql), pl.p, pl.n, NULL, &changes);
     if (s == STORE_OK && changes == 0) s = db_fail(c, STORE_NOT_FOUND, "%s %lld not found", res->name, (long long)id);
-    if (s == STORE_OK && history && json_object_get(patch, "birth_name")) /* worklist name key */
-        s = store_mwl_sync_name_key(c, STORE_MWL_IDENTITY, id);
     s = db_tx_end(c, opened, s);
 done:
     params_free(&pl);

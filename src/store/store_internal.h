@@ -56,7 +56,8 @@ json_t *db_rows_json(const db_rows *r, const char *const *int_cols);
 typedef struct {
     const char *name;               /* "sqlite" or "postgresql" */
     /* Dialect substitutions applied to migration scripts (see migrations/README in data-model.md). */
-    const char *id_column;          /* @ID@   */
+    const char *id_column;          /* @ID@   generated primary key */
+    const char *key_column;         /* @KEY@  primary key given by the writer (a copy's key) */
     const char *blob_type;          /* @BLOB@ */
     const char *binary_collation;   /* @BIN@  */
     const char *begin_sql;          /* "BEGIN IMMEDIATE" / "BEGIN" */

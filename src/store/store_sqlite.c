@@ -244,6 +244,7 @@ static store_status sq_script(void *h, const char *sql, char *err, size_t errlen
 const db_driver db_driver_sqlite = {
     .name = "sqlite",
     .id_column = "INTEGER PRIMARY KEY",
+    .key_column = "INTEGER PRIMARY KEY",
     .blob_type = "BLOB",
     .binary_collation = "COLLATE BINARY",
     .begin_sql = "BEGIN IMMEDIATE",

@@ -1,5 +1,5 @@
-/* The modality worklist query: one indexed SQL statement (scheduled_step by AE title, time and
- * status) joined with procedure, order, patient identity, exam and requester. */
+/* The worklist page of the web API: one indexed SQL statement on the worklist read model
+ * (mwl_entry, migration 0024: every column of an answer on one row, kept by triggers). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,20 +31,13 @@ store_status store_worklist(store_conn_t *c, const store_worklist_query *q, stor
     char a[32], b[32], key[256], upper[264];
     buf_t sql = BUF_INIT;
     buf_puts(&sql,
-             "SELECT s.id, s.procedure_id, o.id, o.patient_id, s.start_at, s.sps_id, s.ae_title, s.modality_type, "
-             "s.status, s.performing_physician, rp.accession_number, rp.study_instance_uid, e.ccam_code, e.label, "
-             "e.loinc_code, e.region_code, pa.ipp, i.birth_name, i.used_name, i.first_given_name, i.given_names, "
-             "i.birth_date, i.sex, i.ins_matricule, i.ins_oid, o.placer_number, o.filler_number, o.priority, "
-             "o.reason, cr.last_name, cr.first_name, cr.rpps "
-             "FROM scheduled_step s "
-             "JOIN requested_procedure rp ON rp.id = s.procedure_id "
-             "JOIN imaging_order o ON o.id = rp.order_id "
-             "JOIN patient pa ON pa.id = o.patient_id "
-             "JOIN exam_catalogue e ON e.id = rp.exam_id "
-             "LEFT JOIN identity i ON i.patient_id = o.patient_id "
-             "LEFT JOIN correspondent cr ON cr.id = o.requester_id WHERE 1 = 1");
+             "SELECT step_id, procedure_id, order_id, patient_id, start_at, sps_id, ae_title, modality_type, status, "
+             "performing_physician, accession_number, study_instance_uid, ccam_code, exam_label, loinc_code, "
+             "region_code, ipp, birth_name, used_name, first_given_name, given_names, birth_date, sex, ins_matricule, "
+             "ins_oid, placer_number, filler_number, priority, reason, requester_last_name, requester_first_name, "
+             "requester_rpps FROM mwl_entry WHERE 1 = 1");
     if (q->ae_title) {
-        buf_puts(&sql, " AND s.ae_title = ?");
+        buf_puts(&sql, " AND ae_title = ?");
         p[np++] = db_text(q->ae_title);
     }
     if (q->from || q->to) {
@@ -54,7 +47,7 @@ store_status store_worklist(store_conn_t *c, const store_worklist_query *q, stor
         }
         time_format_utc(q->from, a, sizeof a);
         time_format_utc(q->to, b, sizeof b);
-        buf_puts(&sql, " AND s.start_at >= ? AND s.start_at < ?");
+        buf_puts(&sql, " AND start_at >= ? AND start_at < ?");
         p[np++] = db_text(a);
         p[np++] = db_text(b);
     }
@@ -65,22 +58,22 @@ store_status store_worklist(store_conn_t *c, const store_worklist_query *q, stor
         buf_free(&sql);
         return db_fail(c, STORE_INVALID, "worklist: 1 to 7 statuses");
     }
-    buf_puts(&sql, " AND s.status IN (");
+    buf_puts(&sql, " AND status IN (");
     for (size_t i = 0; i < ns; i++) {
         buf_puts(&sql, i ? ", ?" : "?");
         p[np++] = db_text(statuses[i]);
     }
     buf_putc(&sql, ')');
     if (q->modality) {
-        buf_puts(&sql, " AND s.modality_type = ?");
+        buf_puts(&sql, " AND modality_type = ?");
         p[np++] = db_text(q->modality);
     }
     if (q->patient_id) {
-        buf_puts(&sql, " AND pa.ipp = ?");
+        buf_puts(&sql, " AND ipp = ?");
         p[np++] = db_text(q->patient_id);
     }
     if (q->accession_number) {
-        buf_puts(&sql, " AND rp.accession_number = ?");
+        buf_puts(&sql, " AND accession_number = ?");
         p[np++] = db_text(q->accession_number);
     }
     if (q->name_prefix) {
@@ -90,15 +83,15 @@ store_status store_worklist(store_conn_t *c, const store_worklist_query *q, stor
         }
         if (key[0]) {
             snprintf(upper, sizeof upper, "%s\xf4\x8f\xbf\xbf", key);
-            buf_puts(&sql, " AND ((i.birth_name_key >= ? AND i.birth_name_key < ?) OR "
-                           "(i.used_name_key >= ? AND i.used_name_key < ?))");
+            buf_puts(&sql, " AND ((patient_name_key >= ? AND patient_name_key < ?) OR "
+                           "(used_name_key >= ? AND used_name_key < ?))");
             p[np++] = db_text(key);
             p[np++] = db_text(upper);
             p[np++] = db_text(key);
             p[np++] = db_text(upper);
         }
     }
-    buf_puts(&sql, " ORDER BY s.start_at, s.id LIMIT ?");
+    buf_puts(&sql, " ORDER BY start_at, step_id LIMIT ?");
     p[np++] = db_int((int64_t)limit);
     db_rows r;
     store_status s = db_exec(c, buf_cstr(&sql), p, np, &r, NULL);

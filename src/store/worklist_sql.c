@@ -44,17 +44,20 @@ static void add_like(buf_t *sql, db_param *p, size_t *np, const char *col, const
     p[(*np)++] = db_text(v);
 }
 
-/* SQLite: map the database file (up to 1 GiB) in this connection, so that the worklist's many
- * small index and row lookups read the OS page cache directly instead of one pread() per page
- * missing from SQLite's own small cache (the worklist of a 1,000,000-step store spent half its
- * time there), and keep up to 32 MiB of decoded pages in the connection's cache: pages fetched
- * through the mapping are parsed again at each visit, cached ones are not (modalities poll the
- * same day's steps over and over: -20% per answer on 1,000,000 steps). Per connection and
- * idempotent: cheap enough to state on every page. */
+/* SQLite: map the database file in this connection (asked for 8 GiB, clamped by the library to
+ * its SQLITE_MAX_MMAP_SIZE: 2 GiB on Debian), so that the worklist's many small index and row
+ * reads use the OS page cache directly instead of one pread() per page missing from SQLite's own
+ * cache. A 1,000,000-step store is ~1.5 GB with its read model at the end of the file, which a
+ * 1 GiB mapping left on the pread path. The mapping also matters under writes: in WAL mode any
+ * commit by another connection empties this connection's page cache at its next read, and
+ * mapped pages come back without a read. Plus up to 32 MiB of decoded pages in the cache
+ * (-20% per answer when the same days are polled again). Both were measured against a 64 MiB
+ * cache without mapping, at 1,000,000 steps with and without a concurrent writer (figures in
+ * bench/mwl/README.md). Per connection and idempotent: cheap enough to state on every page. */
 static store_status map_database(store_conn_t *c)
 {
     if (c->st->drv != &db_driver_sqlite) return STORE_OK;
-    static const char *const pragmas[] = {"PRAGMA mmap_size=1073741824", "PRAGMA cache_size=-32768"};
+    static const char *const pragmas[] = {"PRAGMA mmap_size=8589934592", "PRAGMA cache_size=-32768"};
     for (size_t i = 0; i < 2; i++) {
         db_rows r;
         store_status s = db_exec(c, pragmas[i], NULL, 0, &r, NULL);
@@ -64,19 +67,70 @@ static store_status map_database(store_conn_t *c)
     return STORE_OK;
 }
 
-/* The distinct patient name keys of the steps in [prefix, upper), at most MWL_MAX_NAME_KEYS + 1:
- * a loose index scan (one seek of ix_scheduled_step_name_start per key), so that the page query
- * seeks each (key, start_at) range instead of reading every step of every matching name. */
+/* The distinct patient name keys of the entries in [prefix, upper), at most MWL_MAX_NAME_KEYS + 1:
+ * a loose index scan (one seek of ix_mwl_entry_name per key), so that the page query seeks each
+ * (key, status, start_at) range instead of reading every entry of every matching name. */
 static store_status name_keys(store_conn_t *c, const char *prefix, const char *upper, db_rows *r)
 {
     db_param p[] = {db_text(prefix), db_text(upper), db_text(upper), db_int(MWL_MAX_NAME_KEYS + 1)};
     return db_exec(c,
-                   "WITH RECURSIVE k(v) AS (SELECT MIN(patient_name_key) FROM scheduled_step "
+                   "WITH RECURSIVE k(v) AS (SELECT MIN(patient_name_key) FROM mwl_entry "
                    "WHERE patient_name_key >= ? AND patient_name_key < ? UNION ALL "
-                   "SELECT (SELECT MIN(patient_name_key) FROM scheduled_step WHERE patient_name_key > k.v "
+                   "SELECT (SELECT MIN(patient_name_key) FROM mwl_entry WHERE patient_name_key > k.v "
                    "AND patient_name_key < ?) FROM k WHERE k.v IS NOT NULL) "
                    "SELECT v FROM k WHERE v IS NOT NULL LIMIT ?",
                    p, 4, r, NULL);
+}
+
+static void add_in(buf_t *sql, db_param *p, size_t *np, const char *col, const char *const *v, size_t n)
+{
+    buf_printf(sql, " AND %s IN (", col);
+    for (size_t i = 0; i < n; i++) {
+        buf_puts(sql, i ? ", ?" : "?");
+        p[(*np)++] = db_text(v[i]);
+    }
+    buf_putc(sql, ')');
+}
+
+/* The columns of an answer, in store_mwl_row order (see fill_row). */
+#define MWL_COLUMNS                                                                                               \
+    "step_id, procedure_id, patient_id, start_at, sps_id, ae_title, modality_type, status, performing_physician, " \
+    "accession_number, study_instance_uid, ccam_code, exam_label, ipp, birth_name, used_name, first_given_name, "  \
+    "birth_date, sex, ins_matricule, ins_oid, rniv_status, douteuse, fictive, priority, requester_last_name, "     \
+    "requester_first_name"
+
+static void fill_row(store_mwl_row *it, const db_rows *r, size_t row)
+{
+#define CELL(k) db_cell(r, row, k)
+    it->step_id = num(CELL(0));
+    it->procedure_id = num(CELL(1));
+    it->patient_id = num(CELL(2));
+    copy(it->start_at_text, sizeof it->start_at_text, CELL(3));
+    if (!CELL(3) || time_parse_datetime(CELL(3), &it->start_at) != 0) it->start_at = 0;
+    copy(it->sps_id, sizeof it->sps_id, CELL(4));
+    copy(it->ae_title, sizeof it->ae_title, CELL(5));
+    copy(it->modality, sizeof it->modality, CELL(6));
+    copy(it->status, sizeof it->status, CELL(7));
+    copy(it->performing_physician, sizeof it->performing_physician, CELL(8));
+    copy(it->accession_number, sizeof it->accession_number, CELL(9));
+    copy(it->study_instance_uid, sizeof it->study_instance_uid, CELL(10));
+    copy(it->ccam_code, sizeof it->ccam_code, CELL(11));
+    copy(it->exam_label, sizeof it->exam_label, CELL(12));
+    copy(it->ipp, sizeof it->ipp, CELL(13));
+    copy(it->birth_name, sizeof it->birth_name, CELL(14));
+    copy(it->used_name, sizeof it->used_name, CELL(15));
+    copy(it->first_given_name, sizeof it->first_given_name, CELL(16));
+    copy(it->birth_date, sizeof it->birth_date, CELL(17));
+    copy(it->sex, sizeof it->sex, CELL(18));
+    copy(it->ins_matricule, sizeof it->ins_matricule, CELL(19));
+    copy(it->ins_oid, sizeof it->ins_oid, CELL(20));
+    copy(it->rniv_status, sizeof it->rniv_status, CELL(21));
+    it->douteuse = num(CELL(22)) != 0;
+    it->fictive = num(CELL(23)) != 0;
+    copy(it->priority, sizeof it->priority, CELL(24));
+    copy(it->requester_last_name, sizeof it->requester_last_name, CELL(25));
+    copy(it->requester_first_name, sizeof it->requester_first_name, CELL(26));
+#undef CELL
 }
 
 store_status store_mwl_page(store_conn_t *c, const store_mwl_filter *f, store_mwl_row **rows, size_t *n)
@@ -108,91 +162,57 @@ store_status store_mwl_page(store_conn_t *c, const store_mwl_filter *f, store_mw
             return *rows ? STORE_OK : db_fail(c, STORE_ERROR, "out of memory");
         }
     }
-    /* The criteria: all on scheduled_step but the patient's (pa) and the procedure's (rp). */
+    /* Every criterion is a column of the read model (migration 0024): no join. */
     buf_t where = BUF_INIT;
-    if (ns == 1) {
-        buf_puts(&where, " WHERE s.status = ?");
-        p[np++] = db_text(statuses[0]);
-    } else {
-        buf_puts(&where, " WHERE s.status IN (");
-        for (size_t i = 0; i < ns; i++) {
-            buf_puts(&where, i ? ", ?" : "?");
-            p[np++] = db_text(statuses[i]);
-        }
-        buf_putc(&where, ')');
-    }
-    add_eq(&where, p, &np, "s.ae_title", f->ae_title);
-    add_eq(&where, p, &np, "s.modality_type", f->modality);
+    buf_puts(&where, " WHERE 1 = 1");
+    add_in(&where, p, &np, "status", statuses, ns);
+    add_eq(&where, p, &np, "ae_title", f->ae_title);
+    add_eq(&where, p, &np, "modality_type", f->modality);
     if (f->from) {
         time_format_utc(f->from, a, sizeof a);
-        buf_puts(&where, " AND s.start_at >= ?");
+        buf_puts(&where, " AND start_at >= ?");
         p[np++] = db_text(a);
     }
     if (f->to) {
         time_format_utc(f->to, b, sizeof b);
-        buf_puts(&where, " AND s.start_at < ?");
+        buf_puts(&where, " AND start_at < ?");
         p[np++] = db_text(b);
     }
-    add_eq(&where, p, &np, "pa.ipp", f->ipp);
-    add_like(&where, p, &np, "pa.ipp", f->ipp_like);
-    add_eq(&where, p, &np, "rp.accession_number", f->accession);
-    add_like(&where, p, &np, "rp.accession_number", f->accession_like);
-    add_eq(&where, p, &np, "s.sps_id", f->sps_id);
-    add_like(&where, p, &np, "s.sps_id", f->sps_id_like);
-    if (f->nstudy_uids) {
-        buf_puts(&where, " AND rp.study_instance_uid IN (");
-        for (size_t i = 0; i < f->nstudy_uids; i++) {
-            buf_puts(&where, i ? ", ?" : "?");
-            p[np++] = db_text(f->study_uids[i]);
-        }
-        buf_putc(&where, ')');
-    }
+    add_eq(&where, p, &np, "ipp", f->ipp);
+    add_like(&where, p, &np, "ipp", f->ipp_like);
+    add_eq(&where, p, &np, "accession_number", f->accession);
+    add_like(&where, p, &np, "accession_number", f->accession_like);
+    add_eq(&where, p, &np, "sps_id", f->sps_id);
+    add_like(&where, p, &np, "sps_id", f->sps_id_like);
+    if (f->nstudy_uids) add_in(&where, p, &np, "study_instance_uid", f->study_uids, f->nstudy_uids);
     if (by_name && keys.nrows <= MWL_MAX_NAME_KEYS) {
-        buf_puts(&where, " AND s.patient_name_key IN (");
-        for (size_t i = 0; i < keys.nrows; i++) {
-            buf_puts(&where, i ? ", ?" : "?");
-            p[np++] = db_text(db_cell(&keys, i, 0));
-        }
-        buf_putc(&where, ')');
+        const char *k[MWL_MAX_NAME_KEYS];
+        for (size_t i = 0; i < keys.nrows; i++) k[i] = db_cell(&keys, i, 0);
+        add_in(&where, p, &np, "patient_name_key", k, keys.nrows);
     } else if (by_name) {
-        buf_puts(&where, " AND s.patient_name_key >= ? AND s.patient_name_key < ?");
+        buf_puts(&where, " AND patient_name_key >= ? AND patient_name_key < ?");
         p[np++] = db_text(f->birth_name_key);
         p[np++] = db_text(upper);
     }
     if (f->after_start_at) {
         /* "start_at >= ?" lets the index seek past the previous pages instead of reading them */
-        buf_puts(&where, " AND s.start_at >= ? AND (s.start_at > ? OR s.id > ?)");
+        buf_puts(&where, " AND start_at >= ? AND (start_at > ? OR step_id > ?)");
         p[np++] = db_text(f->after_start_at);
         p[np++] = db_text(f->after_start_at);
         p[np++] = db_int(f->after_id);
     }
-    buf_puts(&where, " ORDER BY s.start_at, s.id LIMIT ?");
+    buf_puts(&where, " ORDER BY start_at, step_id LIMIT ?");
     p[np++] = db_int((int64_t)limit);
-    /* Without a name criterion, one statement: the steps' indexes give the rows in (start_at, id)
-     * order, so the LIMIT stops early and each answer costs one primary-key lookup per joined
-     * table. With it, the page of step ids first, from the index on (patient_name_key, start_at,
-     * status) alone (one range per name key, sorted), then the columns of those steps only. */
+    /* Without a name criterion, one statement: the station, modality or status index gives the
+     * entries in (start_at, step_id) order, so the LIMIT stops early and each answer costs one
+     * row lookup. With it, the page of step ids first, from the name index alone (one range per
+     * name key, sorted), then the rows of those steps only. */
     buf_t sql = BUF_INIT;
-    buf_puts(&sql,
-             "SELECT s.id, s.procedure_id, o.patient_id, s.start_at, s.sps_id, s.ae_title, s.modality_type, s.status, "
-             "s.performing_physician, rp.accession_number, rp.study_instance_uid, e.ccam_code, e.label, pa.ipp, "
-             "i.birth_name, i.used_name, i.first_given_name, i.birth_date, i.sex, i.ins_matricule, i.ins_oid, "
-             "i.rniv_status, i.douteuse, i.fictive, o.priority, cr.last_name, cr.first_name "
-             "FROM scheduled_step s "
-             "JOIN requested_procedure rp ON rp.id = s.procedure_id "
-             "JOIN imaging_order o ON o.id = rp.order_id "
-             "JOIN patient pa ON pa.id = o.patient_id "
-             "JOIN exam_catalogue e ON e.id = rp.exam_id "
-             "LEFT JOIN identity i ON i.patient_id = o.patient_id "
-             "LEFT JOIN correspondent cr ON cr.id = o.requester_id");
+    buf_puts(&sql, "SELECT " MWL_COLUMNS " FROM mwl_entry");
     if (by_name) {
-        bool need_pa = f->ipp || f->ipp_like;
-        bool need_rp = need_pa || f->accession || f->accession_like || f->nstudy_uids;
-        buf_puts(&sql, " WHERE s.id IN (SELECT s.id FROM scheduled_step s");
-        if (need_rp) buf_puts(&sql, " JOIN requested_procedure rp ON rp.id = s.procedure_id");
-        if (need_pa) buf_puts(&sql, " JOIN imaging_order o ON o.id = rp.order_id JOIN patient pa ON pa.id = o.patient_id");
+        buf_puts(&sql, " WHERE step_id IN (SELECT step_id FROM mwl_entry");
         buf_puts(&sql, buf_cstr(&where));
-        buf_puts(&sql, ") ORDER BY s.start_at, s.id");
+        buf_puts(&sql, ") ORDER BY start_at, step_id");
     } else {
         buf_puts(&sql, buf_cstr(&where));
     }
@@ -202,70 +222,16 @@ store_status store_mwl_page(store_conn_t *c, const store_mwl_filter *f, store_mw
     buf_free(&sql);
     db_rows_free(&keys); /* after the statement: its parameters point into keys */
     if (s != STORE_OK) return s;
-    store_mwl_row *out = malloc((r.nrows ? r.nrows : 1) * sizeof *out); /* every field is set below */
+    store_mwl_row *out = malloc((r.nrows ? r.nrows : 1) * sizeof *out); /* every field is set by fill_row */
     if (!out) {
         db_rows_free(&r);
         return db_fail(c, STORE_ERROR, "out of memory");
     }
-    for (size_t row = 0; row < r.nrows; row++) {
-        store_mwl_row *it = &out[row];
-#define CELL(k) db_cell(&r, row, k)
-        it->step_id = num(CELL(0));
-        it->procedure_id = num(CELL(1));
-        it->patient_id = num(CELL(2));
-        copy(it->start_at_text, sizeof it->start_at_text, CELL(3));
-        if (!CELL(3) || time_parse_datetime(CELL(3), &it->start_at) != 0) it->start_at = 0;
-        copy(it->sps_id, sizeof it->sps_id, CELL(4));
-        copy(it->ae_title, sizeof it->ae_title, CELL(5));
-        copy(it->modality, sizeof it->modality, CELL(6));
-        copy(it->status, sizeof it->status, CELL(7));
-        copy(it->performing_physician, sizeof it->performing_physician, CELL(8));
-        copy(it->accession_number, sizeof it->accession_number, CELL(9));
-        copy(it->study_instance_uid, sizeof it->study_instance_uid, CELL(10));
-        copy(it->ccam_code, sizeof it->ccam_code, CELL(11));
-        copy(it->exam_label, sizeof it->exam_label, CELL(12));
-        copy(it->ipp, sizeof it->ipp, CELL(13));
-        copy(it->birth_name, sizeof it->birth_name, CELL(14));
-        copy(it->used_name, sizeof it->used_name, CELL(15));
-        copy(it->first_given_name, sizeof it->first_given_name, CELL(16));
-        copy(it->birth_date, sizeof it->birth_date, CELL(17));
-        copy(it->sex, sizeof it->sex, CELL(18));
-        copy(it->ins_matricule, sizeof it->ins_matricule, CELL(19));
-        copy(it->ins_oid, sizeof it->ins_oid, CELL(20));
-        copy(it->rniv_status, sizeof it->rniv_status, CELL(21));
-        it->douteuse = num(CELL(22)) != 0;
-        it->fictive = num(CELL(23)) != 0;
-        copy(it->priority, sizeof it->priority, CELL(24));
-        copy(it->requester_last_name, sizeof it->requester_last_name, CELL(25));
-        copy(it->requester_first_name, sizeof it->requester_first_name, CELL(26));
-#undef CELL
-    }
+    for (size_t row = 0; row < r.nrows; row++) fill_row(&out[row], &r, row);
     *n = r.nrows;
     *rows = out;
     db_rows_free(&r);
     return STORE_OK;
-}
-
-#define NAME_KEY_OF_STEP                                                                            \
-    "UPDATE scheduled_step SET patient_name_key = (SELECT i.birth_name_key FROM requested_procedure rp " \
-    "JOIN imaging_order o ON o.id = rp.order_id JOIN identity i ON i.patient_id = o.patient_id "       \
-    "WHERE rp.id = scheduled_step.procedure_id) "
-
-store_status store_mwl_sync_name_key(store_conn_t *c, store_mwl_scope scope, int64_t id)
-{
-    static const char *const where[] = {
-        [STORE_MWL_STEP] = "WHERE id = ?",
-        [STORE_MWL_PATIENT] = "WHERE procedure_id IN (SELECT rp.id FROM requested_procedure rp "
-                              "JOIN imaging_order o ON o.id = rp.order_id WHERE o.patient_id = ?)",
-        [STORE_MWL_IDENTITY] = "WHERE procedure_id IN (SELECT rp.id FROM requested_procedure rp "
-                               "JOIN imaging_order o ON o.id = rp.order_id "
-                               "JOIN identity i ON i.patient_id = o.patient_id WHERE i.id = ?)",
-    };
-    if ((unsigned)scope > STORE_MWL_IDENTITY) return db_fail(c, STORE_INVALID, "worklist name key: bad scope");
-    char sql[640];
-    snprintf(sql, sizeof sql, "%s%s", NAME_KEY_OF_STEP, where[scope]);
-    db_param p[] = {db_int(id)};
-    return db_exec(c, sql, p, 1, NULL, NULL);
 }
 
 store_status store_mwl_modality_known(store_conn_t *c, const char *ae_title, bool *known)

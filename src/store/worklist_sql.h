@@ -1,5 +1,6 @@
 /* The store side of the DICOM worklist adapter (src/worklist): paged, indexed reads of the
- * scheduled steps on the modality worklist, the modality AE-title check, and the MPPS
+ * scheduled steps on the modality worklist (from the read model mwl_entry, migration 0024, kept
+ * equal to its source tables by triggers), the modality AE-title check, and the MPPS
  * (performed procedure step) rows. Declared apart from store.h (owned by the store module);
  * implemented in worklist_sql.c. Same conventions as store.h: store_status results, details in
  * store_last_error(c). */
@@ -27,8 +28,7 @@ typedef struct {
     const char *sps_id_like;
     const char *const *study_uids;   /* requested_procedure.study_instance_uid IN (...) */
     size_t nstudy_uids;              /* at most 64 */
-    const char *birth_name_key;      /* scheduled_step.patient_name_key (= identity.birth_name_key)
-                                        starts with (store_search_key form) */
+    const char *birth_name_key;      /* identity.birth_name_key starts with (store_search_key form) */
     const char *const *statuses;     /* NULL-terminated step statuses (1..7); NULL = {"arrived"} */
     /* keyset paging: rows strictly after (after_start_at, after_id) in (start_at, id) order */
     const char *after_start_at;      /* stored text of start_at; NULL = from the first row */
@@ -51,13 +51,6 @@ typedef struct {
 
 /* One page of worklist rows ordered by start_at then step id. *rows: malloc'ed (free()). */
 store_status store_mwl_page(store_conn_t *c, const store_mwl_filter *f, store_mwl_row **rows, size_t *n);
-
-/* Recomputes scheduled_step.patient_name_key, the copy of identity.birth_name_key the worklist's
- * patient-name criterion uses (migration 0023), for one step, every step of a patient's orders,
- * or every step of an identity's patient. Every writer of steps, identities or order ownership
- * calls it in the same transaction (store_resource_insert/update, patient merge). */
-typedef enum { STORE_MWL_STEP, STORE_MWL_PATIENT, STORE_MWL_IDENTITY } store_mwl_scope;
-store_status store_mwl_sync_name_key(store_conn_t *c, store_mwl_scope scope, int64_t id);
 
 /* *known = an active modality has this AE title. */
 store_status store_mwl_modality_known(store_conn_t *c, const char *ae_title, bool *known);

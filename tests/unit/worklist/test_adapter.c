@@ -236,14 +236,14 @@ static void test_paging(void **state)
     dcm_mwl_query_free(q);
 }
 
-/* ------------------------------------------------------------------ name key on the steps */
+/* ------------------------------------------------------------------ name key in the read model */
 
-/* scheduled_step.patient_name_key of a step ("" when NULL). */
+/* The name key of a step in the worklist read model ("" when NULL). */
 static const char *name_key_of(int64_t step, char *out, size_t n)
 {
     db_param p[] = {db_int(step)};
     db_rows r;
-    assert_int_equal(db_exec(c, "SELECT patient_name_key FROM scheduled_step WHERE id = ?", p, 1, &r, NULL), STORE_OK);
+    assert_int_equal(db_exec(c, "SELECT patient_name_key FROM mwl_entry WHERE step_id = ?", p, 1, &r, NULL), STORE_OK);
     assert_int_equal(r.nrows, 1);
     snprintf(out, n, "%s", db_cell(&r, 0, 0) ? db_cell(&r, 0, 0) : "");
     db_rows_free(&r);
