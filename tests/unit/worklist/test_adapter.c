@@ -333,6 +333,36 @@ static void test_name_key_many(void **state)
     assert_int_equal(answers("*NOTAA^Luc", NULL, 0), 1); /* no literal prefix: no key criterion */
 }
 
+/* A name query covering several keys answers in start time order, then step order, whatever
+ * the order of the keys and of the rows' creation (the store sorts the page it fetched by id). */
+static void test_name_key_order(void **state)
+{
+    (void)state;
+    int64_t exam = exam_ct("ACQK905");
+    static const struct {
+        const char *name, *start, *acc;
+    } steps[] = {
+        {"Vasseur", "2026-11-28T11:00:00Z", "NO1"}, {"Vassal", "2026-11-28T09:00:00Z", "NO2"},
+        {"Vasquez", "2026-11-28T10:00:00Z", "NO3"}, {"Vassal", "2026-11-28T08:30:00Z", "NO4"},
+        {"Vasseur", "2026-11-28T09:00:00Z", "NO5"},
+    };
+    assert_int_equal(store_begin(c), STORE_OK);
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        int64_t pid = make_patient(c, steps[i].acc, steps[i].name, "Léa", "1990-01-01", "F");
+        add_step(pid, exam, "CT1", steps[i].start, steps[i].acc, "arrived");
+    }
+    assert_int_equal(store_commit(c), STORE_OK);
+    collected k = {0};
+    dcm_status stt = {0};
+    dcm_mwl_query *q = query("VAS*", NULL, NULL, "20261128", NULL);
+    assert_int_equal(worklist_mwl_find(w, q, collect, &k, &stt), 0);
+    dcm_mwl_query_free(q);
+    assert_int_equal(k.n, 5);
+    /* 08:30 Vassal, 09:00 Vassal then Vasseur (same time: step order), 10:00 Vasquez, 11:00 Vasseur */
+    static const char *const expected[] = {"Vassal^Léa", "Vassal^Léa", "Vasseur^Léa", "Vasquez^Léa", "Vasseur^Léa"};
+    for (size_t i = 0; i < 5; i++) assert_string_equal(k.names[i], expected[i]);
+}
+
 /* ------------------------------------------------------------------ INS rule */
 
 static store_mwl_row row_with(const char *matricule, const char *oid, const char *rniv, bool douteuse, bool fictive)
@@ -618,6 +648,7 @@ static int run(const char *backend)
         cmocka_unit_test_setup_teardown(test_paging, setup, teardown),
         cmocka_unit_test_setup_teardown(test_name_key_sync, setup, teardown),
         cmocka_unit_test_setup_teardown(test_name_key_many, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_name_key_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ins_qualified, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ins_validated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ins_provisional, setup, teardown),
