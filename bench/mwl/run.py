@@ -15,6 +15,7 @@ speed-up of Couloir. Everything binds 127.0.0.1. See README.md.
 """
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import shutil
@@ -24,7 +25,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -161,26 +161,36 @@ def measure(name, port, called, repeat, warmup=1):
     return rows
 
 
-class Writer(threading.Thread):
+def _write_steps(db, rate, nsteps, stop, count):
+    con = sqlite3.connect(db, timeout=10, isolation_level=None)
+    rnd = random.Random(7)
+    while not stop.wait(1.0 / rate):
+        con.execute("UPDATE scheduled_step SET performing_physician = ? WHERE id = ?",
+                    (f"GARDE^W{count.value}", rnd.randint(1, nsteps)))
+        count.value += 1
+    con.close()
+
+
+class Writer:
     """Concurrent writes during Couloir's measurement, as the HL7 feed and the front desk make
     them: `rate` updates per second of a random step's performing physician, each its own
     transaction (in WAL mode each commit empties the other connections' SQLite page caches, and
-    the read-model triggers rewrite the step's entry)."""
+    the read-model triggers rewrite the step's entry). A process of its own, so that it does not
+    share the client's interpreter lock."""
 
     def __init__(self, db, rate, nsteps):
-        super().__init__(daemon=True)
-        self.db, self.rate, self.nsteps = db, rate, nsteps
-        self.stop = threading.Event()
-        self.writes = 0
+        self.stop = multiprocessing.Event()
+        self.count = multiprocessing.Value("l", 0)
+        self.proc = multiprocessing.Process(target=_write_steps, args=(db, rate, nsteps, self.stop, self.count),
+                                            daemon=True)
 
-    def run(self):
-        con = sqlite3.connect(self.db, timeout=10, isolation_level=None)
-        rnd = random.Random(7)
-        while not self.stop.wait(1.0 / self.rate):
-            con.execute("UPDATE scheduled_step SET performing_physician = ? WHERE id = ?",
-                        (f"GARDE^W{self.writes}", rnd.randint(1, self.nsteps)))
-            self.writes += 1
-        con.close()
+    def start(self):
+        self.proc.start()
+
+    def finish(self):
+        self.stop.set()
+        self.proc.join(timeout=30)
+        return self.count.value
 
 
 def main():
@@ -211,9 +221,7 @@ def main():
             print(f"Couloir ({args.steps} steps{', concurrent writes' if writer else ''}):")
             results["couloir"] = measure("couloir", port, called, args.repeat, args.warmup)
             if writer:
-                writer.stop.set()
-                writer.join()
-                print(f"  concurrent writes: {writer.writes}")
+                print(f"  concurrent writes: {writer.finish()}")
             proc.terminate()
             proc.wait(timeout=30)
         elif args.couloir_port:
