@@ -1,8 +1,6 @@
 /* Versioned migrations: each embedded script runs in its own transaction together with its
- * row in schema_migrations, after the dialect tokens (@ID@, @KEY@, @BLOB@, @BIN@) are substituted
- * and the other dialect's sections dropped: a line "-- [sqlite]" or "-- [postgresql]" starts a
- * section kept for that backend only (what one SQL cannot say, e.g. trigger bodies), and a line
- * "-- [all]" ends it. */
+ * row in schema_migrations, once store_migration_sql() has made it the backend's SQL (see
+ * store_internal.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,48 +10,74 @@
 #include "core/timeutil.h"
 #include "store/store_internal.h"
 
-/* The section a marker line opens: NULL when the line is not a marker, "" for "-- [all]". */
-static const char *section_marker(const char *line, size_t len)
+/* A line starting "-- [" is a section marker: 1 with *name set ("" for "all"), -1 when it is
+ * not one of the three exact markers (trailing blanks allowed), 0 for any other line. */
+static int section_marker(const char *line, size_t len, const char **name)
 {
     static const char *const names[] = {"sqlite", "postgresql", "all"};
-    if (len < 5 || strncmp(line, "-- [", 4) != 0) return NULL;
-    while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\r')) len--;
+    if (len < 4 || strncmp(line, "-- [", 4) != 0) return 0;
+    while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r')) len--;
     for (size_t i = 0; i < 3; i++) {
         size_t n = strlen(names[i]);
-        if (len == 4 + n + 1 && strncmp(line + 4, names[i], n) == 0 && line[4 + n] == ']')
-            return i == 2 ? "" : names[i];
+        if (len == 4 + n + 1 && strncmp(line + 4, names[i], n) == 0 && line[4 + n] == ']') {
+            *name = i == 2 ? "" : names[i];
+            return 1;
+        }
     }
-    return NULL;
+    return -1;
 }
 
-static char *substitute(const db_driver *drv, const char *sql)
+/* Appends line[0..len) with the dialect tokens replaced. */
+static int put_line(buf_t *b, const db_driver *drv, const char *line, size_t len)
 {
     static const char *const tokens[] = {"@ID@", "@KEY@", "@BLOB@", "@BIN@"};
     const char *repl[] = {drv->id_column, drv->key_column, drv->blob_type, drv->binary_collation};
     enum { NTOKENS = sizeof tokens / sizeof *tokens };
+    for (const char *s = line; s < line + len;) {
+        size_t k;
+        for (k = 0; k < NTOKENS; k++)
+            if ((size_t)(line + len - s) >= strlen(tokens[k]) && strncmp(s, tokens[k], strlen(tokens[k])) == 0) break;
+        if ((k < NTOKENS ? buf_puts(b, repl[k]) : buf_putc(b, *s)) != 0) return -1;
+        s += k < NTOKENS ? strlen(tokens[k]) : 1;
+    }
+    return 0;
+}
+
+char *store_migration_sql(const db_driver *drv, const char *sql, char *err, size_t errlen)
+{
     buf_t b = BUF_INIT;
-    bool keep = true;
-    for (const char *line = sql; *line;) {
+    bool keep = true, open_section = false;
+    size_t lineno = 1, opened_at = 0;
+    for (const char *line = sql; *line; lineno++) {
         const char *eol = strchr(line, '\n');
         size_t len = eol ? (size_t)(eol - line) : strlen(line);
-        const char *marker = section_marker(line, len);
-        if (marker) {
-            keep = !*marker || strcmp(marker, drv->name) == 0;
-        } else if (keep) {
-            for (const char *s = line; s < line + len;) {
-                size_t k;
-                for (k = 0; k < NTOKENS; k++)
-                    if (strncmp(s, tokens[k], strlen(tokens[k])) == 0) break;
-                int rc = k < NTOKENS ? buf_puts(&b, repl[k]) : buf_putc(&b, *s);
-                if (rc != 0) goto oom;
-                s += k < NTOKENS ? strlen(tokens[k]) : 1;
-            }
-            if (eol && buf_putc(&b, '\n') != 0) goto oom;
+        const char *name = NULL;
+        int marker = section_marker(line, len, &name);
+        if (marker < 0) {
+            snprintf(err, errlen, "line %zu: unknown section marker (expected \"-- [sqlite]\", \"-- [postgresql]\" or "
+                                  "\"-- [all]\")", lineno);
+            buf_free(&b);
+            return NULL;
         }
+        if (marker > 0) {
+            keep = !*name || strcmp(name, drv->name) == 0;
+            open_section = *name != 0;
+            opened_at = lineno;
+        } else if (keep && put_line(&b, drv, line, len) != 0) {
+            goto oom;
+        }
+        /* a marker or a dropped line stays an empty line: error messages keep the file's numbers */
+        if (eol && buf_putc(&b, '\n') != 0) goto oom;
         line += len + (eol ? 1 : 0);
+    }
+    if (open_section) {
+        snprintf(err, errlen, "line %zu: section not closed by \"-- [all]\"", opened_at);
+        buf_free(&b);
+        return NULL;
     }
     return buf_steal(&b);
 oom:
+    snprintf(err, errlen, "out of memory");
     buf_free(&b);
     return NULL;
 }
@@ -86,9 +110,10 @@ static store_status apply_one(store_conn_t *c, const store_migration *m, bool *d
         store_rollback(c);
         return STORE_OK;
     }
-    char *sql = substitute(c->st->drv, m->sql);
+    char why[160];
+    char *sql = store_migration_sql(c->st->drv, m->sql, why, sizeof why);
     if (!sql) {
-        s = db_fail(c, STORE_ERROR, "out of memory");
+        s = db_fail(c, STORE_ERROR, "%s", why);
         goto fail;
     }
     s = c->st->drv->script(c->h, sql, c->err, sizeof c->err);

@@ -133,6 +133,15 @@ store_status db_audit_insert_at(store_conn_t *c, const store_audit_event *ev, in
 store_status db_audit_check(store_conn_t *c, const store_audit_event *ev);
 
 /* Runs one statement on a connection, recording the error text in c->err. */
+/* The SQL of a migration script for drv (migrate.c): the dialect tokens replaced (@ID@ a
+ * generated primary key, @KEY@ a primary key given by the writer, @BLOB@, @BIN@ the bytewise
+ * collation) and the other backend's sections dropped. A line "-- [sqlite]" or
+ * "-- [postgresql]" starts lines kept for that backend only, a line "-- [all]" ends them; marker
+ * and dropped lines become empty lines, so the backend's error line numbers are the file's.
+ * NULL, with the reason in err, for a line starting "-- [" that is not one of those markers,
+ * a section left open at the end, or no memory. The result is malloc'ed (free()). */
+char *store_migration_sql(const db_driver *drv, const char *sql, char *err, size_t errlen);
+
 store_status db_exec(store_conn_t *c, const char *sql, const db_param *p, size_t np, db_rows *out, int64_t *changes);
 /* A query expected to return a row: STORE_NOT_FOUND (rows freed) when it returns none. */
 store_status db_exec_row(store_conn_t *c, const char *sql, const db_param *p, size_t np, db_rows *out);

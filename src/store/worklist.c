@@ -1,5 +1,6 @@
 /* The worklist page of the web API: one indexed SQL statement on the worklist read model
- * (mwl_entry, migration 0024: every column of an answer on one row, kept by triggers). */
+ * (mwl_entry, migration 0024: step, procedure, order, patient and identity on one row, kept by
+ * triggers) with its exam and requester (small tables, joined). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,13 +32,15 @@ store_status store_worklist(store_conn_t *c, const store_worklist_query *q, stor
     char a[32], b[32], key[256], upper[264];
     buf_t sql = BUF_INIT;
     buf_puts(&sql,
-             "SELECT step_id, procedure_id, order_id, patient_id, start_at, sps_id, ae_title, modality_type, status, "
-             "performing_physician, accession_number, study_instance_uid, ccam_code, exam_label, loinc_code, "
-             "region_code, ipp, birth_name, used_name, first_given_name, given_names, birth_date, sex, ins_matricule, "
-             "ins_oid, placer_number, filler_number, priority, reason, requester_last_name, requester_first_name, "
-             "requester_rpps FROM mwl_entry WHERE 1 = 1");
+             "SELECT m.step_id, m.procedure_id, m.order_id, m.patient_id, m.start_at, m.sps_id, m.ae_title, "
+             "m.modality_type, m.status, m.performing_physician, m.accession_number, m.study_instance_uid, e.ccam_code, "
+             "e.label, e.loinc_code, e.region_code, m.ipp, m.birth_name, m.used_name, m.first_given_name, "
+             "m.given_names, m.birth_date, m.sex, m.ins_matricule, m.ins_oid, m.placer_number, m.filler_number, "
+             "m.priority, m.reason, cr.last_name, cr.first_name, cr.rpps FROM mwl_entry m "
+             "JOIN exam_catalogue e ON e.id = m.exam_id LEFT JOIN correspondent cr ON cr.id = m.requester_id "
+             "WHERE 1 = 1");
     if (q->ae_title) {
-        buf_puts(&sql, " AND ae_title = ?");
+        buf_puts(&sql, " AND m.ae_title = ?");
         p[np++] = db_text(q->ae_title);
     }
     if (q->from || q->to) {
@@ -47,7 +50,7 @@ store_status store_worklist(store_conn_t *c, const store_worklist_query *q, stor
         }
         time_format_utc(q->from, a, sizeof a);
         time_format_utc(q->to, b, sizeof b);
-        buf_puts(&sql, " AND start_at >= ? AND start_at < ?");
+        buf_puts(&sql, " AND m.start_at >= ? AND m.start_at < ?");
         p[np++] = db_text(a);
         p[np++] = db_text(b);
     }
@@ -58,22 +61,22 @@ store_status store_worklist(store_conn_t *c, const store_worklist_query *q, stor
         buf_free(&sql);
         return db_fail(c, STORE_INVALID, "worklist: 1 to 7 statuses");
     }
-    buf_puts(&sql, " AND status IN (");
+    buf_puts(&sql, " AND m.status IN (");
     for (size_t i = 0; i < ns; i++) {
         buf_puts(&sql, i ? ", ?" : "?");
         p[np++] = db_text(statuses[i]);
     }
     buf_putc(&sql, ')');
     if (q->modality) {
-        buf_puts(&sql, " AND modality_type = ?");
+        buf_puts(&sql, " AND m.modality_type = ?");
         p[np++] = db_text(q->modality);
     }
     if (q->patient_id) {
-        buf_puts(&sql, " AND ipp = ?");
+        buf_puts(&sql, " AND m.ipp = ?");
         p[np++] = db_text(q->patient_id);
     }
     if (q->accession_number) {
-        buf_puts(&sql, " AND accession_number = ?");
+        buf_puts(&sql, " AND m.accession_number = ?");
         p[np++] = db_text(q->accession_number);
     }
     if (q->name_prefix) {
@@ -83,15 +86,15 @@ store_status store_worklist(store_conn_t *c, const store_worklist_query *q, stor
         }
         if (key[0]) {
             snprintf(upper, sizeof upper, "%s\xf4\x8f\xbf\xbf", key);
-            buf_puts(&sql, " AND ((patient_name_key >= ? AND patient_name_key < ?) OR "
-                           "(used_name_key >= ? AND used_name_key < ?))");
+            buf_puts(&sql, " AND ((m.patient_name_key >= ? AND m.patient_name_key < ?) OR "
+                           "(m.used_name_key >= ? AND m.used_name_key < ?))");
             p[np++] = db_text(key);
             p[np++] = db_text(upper);
             p[np++] = db_text(key);
             p[np++] = db_text(upper);
         }
     }
-    buf_puts(&sql, " ORDER BY start_at, step_id LIMIT ?");
+    buf_puts(&sql, " ORDER BY m.start_at, m.step_id LIMIT ?");
     p[np++] = db_int((int64_t)limit);
     db_rows r;
     store_status s = db_exec(c, buf_cstr(&sql), p, np, &r, NULL);

@@ -1,7 +1,11 @@
 /* The worklist read model (mwl_entry, migration 0024) stays equal to the join it copies
  * (mwl_source) after every kind of write to every source table, on both backends: inserts,
  * updates through the generic resources, status transitions, the HL7 feed's IPP change and
- * merge, the MPPS status change, direct SQL deletes, and a rolled-back transaction. */
+ * merge, the MPPS status change, direct SQL updates of every column the view copies, deletes,
+ * a rolled-back transaction, and two connections writing the same steps at once. */
+#include <pthread.h>
+#include <time.h>
+
 #include "core/timeutil.h"
 #include "store/hl7feed_store.h"
 #include "store/store_internal.h"
@@ -135,8 +139,6 @@ static void test_read_model_follows_every_write(void **state)
     assert_in_sync("order, procedure, exam, requester updates", 3);
     assert_string_equal(entry(s2, "priority", v, sizeof v), "urgent");
     assert_string_equal(entry(s2, "accession_number", v, sizeof v), "ACC-RM-9");
-    assert_string_equal(entry(s3, "exam_label", v, sizeof v), "Radiographie du thorax de face");
-    assert_string_equal(entry(s1, "requester_last_name", v, sizeof v), "Lemoine-Petit");
 
     /* HL7 feed: IPP change, then patient B merged into A */
     assert_int_equal(hl7s_patient_change_ipp(c, pa, "RM-1B"), STORE_OK);
@@ -173,13 +175,288 @@ static void test_read_model_follows_every_write(void **state)
     assert_int_equal(rows[0].step_id, s1);
     assert_string_equal(rows[0].birth_name, "Moreau-Lenoir");
     assert_string_equal(rows[0].accession_number, "ACC-RM-9");
+    /* exam and requester are joined at read time: their edits show at once */
+    assert_string_equal(rows[0].exam_label, "Radiographie du thorax de face");
+    assert_string_equal(rows[0].requester_last_name, "Lemoine-Petit");
     free(rows);
+    store_worklist_query wq = {.ae_title = "DX1", .statuses = statuses};
+    store_worklist_item *items = NULL;
+    assert_int_equal(store_worklist(c, &wq, &items, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(items[0].exam_label, "Radiographie du thorax de face");
+    assert_string_equal(items[0].loinc_code, "30745-4");
+    assert_string_equal(items[0].requester_last_name, "Lemoine-Petit");
+    assert_string_equal(items[0].requester_rpps, "10002314572");
+    free(items);
+}
+
+/* Every column mwl_source copies, changed in direct SQL (as a script or a future writer
+ * would): the trigger of its table must re-copy the steps it feeds. (Exam and requester
+ * columns are joined by the readers, not copied: test_read_model_follows_every_write.) */
+static void test_every_copied_column(void **state)
+{
+    (void)state;
+    int64_t n = count("SELECT COUNT(*) FROM mwl_entry") + 2; /* the tests share one database */
+    int64_t exam = insert_or_fail(c, "catalogue", json_pack("{s:s, s:s, s:s, s:i}", "ccam_code", "ZCQM001", "label",
+                                                            "Échographie abdominale", "modality_type", "US",
+                                                            "duration_minutes", 20));
+    int64_t exam2 = insert_or_fail(c, "catalogue", json_pack("{s:s, s:s, s:s, s:i}", "ccam_code", "ZCQM002", "label",
+                                                             "Échographie pelvienne", "modality_type", "US",
+                                                             "duration_minutes", 20));
+    int64_t corr = insert_or_fail(c, "correspondents", json_pack("{s:s, s:s}", "rpps", "10003456789", "last_name",
+                                                                 "Roux"));
+    int64_t corr2 = insert_or_fail(c, "correspondents", json_pack("{s:s}", "last_name", "Blanc"));
+    int64_t pa = make_patient(c, "COL-1", "Girard", "Anne", "1970-05-06", "F");
+    int64_t pb = make_patient(c, "COL-2", "Perrin", "Paul", "1971-07-08", "M");
+    int64_t pc = insert_or_fail(c, "patients", json_pack("{s:s}", "ipp", "COL-3")); /* no identity */
+    int64_t order = insert_or_fail(c, "orders", json_pack("{s:I, s:I}", "patient_id", (json_int_t)pa, "requester_id",
+                                                          (json_int_t)corr));
+    int64_t order2 = insert_or_fail(c, "orders", json_pack("{s:I}", "patient_id", (json_int_t)pb));
+    int64_t proc = insert_or_fail(c, "procedures", json_pack("{s:I, s:I}", "order_id", (json_int_t)order, "exam_id",
+                                                             (json_int_t)exam));
+    int64_t proc2 = insert_or_fail(c, "procedures", json_pack("{s:I, s:I}", "order_id", (json_int_t)order2, "exam_id",
+                                                              (json_int_t)exam));
+    int64_t step = insert_or_fail(c, "steps", json_pack("{s:I, s:s, s:s, s:s}", "procedure_id", (json_int_t)proc,
+                                                        "ae_title", "US1", "modality_type", "US", "start_at",
+                                                        "2026-12-01T08:00:00Z"));
+    insert_or_fail(c, "steps", json_pack("{s:I, s:s, s:s, s:s}", "procedure_id", (json_int_t)proc2, "ae_title", "US1",
+                                         "modality_type", "US", "start_at", "2026-12-01T09:00:00Z"));
+    assert_in_sync("setup", n);
+    int64_t ida = identity_of(pa);
+    const struct {
+        const char *sql;
+        int64_t id;
+    } writes[] = {
+        {"UPDATE scheduled_step SET start_at = '2026-12-02T10:00:00Z' WHERE id = ?", step},
+        {"UPDATE scheduled_step SET status = 'arrived' WHERE id = ?", step},
+        {"UPDATE scheduled_step SET sps_id = 'SCOL0001' WHERE id = ?", step},
+        {"UPDATE scheduled_step SET ae_title = 'US2' WHERE id = ?", step},
+        {"UPDATE scheduled_step SET modality_type = 'DX' WHERE id = ?", step},
+        {"UPDATE scheduled_step SET performing_physician = 'MARTIN^Luc' WHERE id = ?", step},
+        {"UPDATE requested_procedure SET accession_number = 'ACC-COL-9' WHERE id = ?", proc},
+        {"UPDATE requested_procedure SET study_instance_uid = '1.2.250.1.999.9.9' WHERE id = ?", proc},
+        {"UPDATE requested_procedure SET exam_id = ? WHERE id = %lld", exam2},
+        {"UPDATE imaging_order SET placer_number = 'PL-COL' WHERE id = ?", order},
+        {"UPDATE imaging_order SET filler_number = 'FI-COL' WHERE id = ?", order},
+        {"UPDATE imaging_order SET priority = 'stat' WHERE id = ?", order},
+        {"UPDATE imaging_order SET reason = 'Douleurs' WHERE id = ?", order},
+        {"UPDATE imaging_order SET requester_id = ? WHERE id = %lld", corr2},
+        {"UPDATE imaging_order SET requester_id = NULL WHERE id = ?", order},
+        {"UPDATE patient SET ipp = 'COL-1B' WHERE id = ?", pa},
+        {"UPDATE identity SET birth_name = 'Girard-Roy', birth_name_key = 'GIRARD ROY' WHERE id = ?", ida},
+        {"UPDATE identity SET used_name = 'Roy', used_name_key = 'ROY' WHERE id = ?", ida},
+        {"UPDATE identity SET first_given_name = 'Annie', given_names = 'Annie Marie' WHERE id = ?", ida},
+        {"UPDATE identity SET birth_date = '1970-05-07', sex = 'I' WHERE id = ?", ida},
+        {"UPDATE identity SET ins_matricule = '270059912345678', ins_oid = '1.2.250.1.213.1.4.8' WHERE id = ?", ida},
+        {"UPDATE identity SET rniv_status = 'qualifiee' WHERE id = ?", ida},
+        {"UPDATE identity SET douteuse = 1, fictive = 1 WHERE id = ?", ida},
+        {"UPDATE imaging_order SET requester_id = ? WHERE id = %lld", corr},
+        {"UPDATE scheduled_step SET procedure_id = ? WHERE id = %lld", proc2},
+        {"UPDATE requested_procedure SET order_id = ? WHERE id = %lld", order},
+        {"UPDATE imaging_order SET patient_id = ? WHERE id = %lld", pb},
+        /* the identity of A moves to the patient without one, C, whose order it then names */
+        {"UPDATE imaging_order SET patient_id = ? WHERE id = %lld", pc},
+        {"UPDATE identity SET patient_id = ? WHERE id = %lld", pc},
+        {"UPDATE scheduled_step SET id = 900001 WHERE id = ?", step},
+    };
+    for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++) {
+        /* "%lld" rows: the parameter is the new value and the row id is in the text */
+        char sql[256];
+        const char *fmt = writes[i].sql;
+        if (strstr(fmt, "%lld")) {
+            int64_t row = strstr(fmt, "requested_procedure SET exam_id") ? proc
+                          : strstr(fmt, "scheduled_step SET procedure_id") ? step
+                          : strstr(fmt, "requested_procedure SET order_id") ? proc2
+                          : strstr(fmt, "identity SET patient_id") ? ida
+                                                                     : order;
+            snprintf(sql, sizeof sql, fmt, (long long)row);
+        } else {
+            snprintf(sql, sizeof sql, "%s", fmt);
+        }
+        exec(sql, writes[i].id);
+        assert_in_sync(sql, n);
+    }
+    char v[128];
+    assert_string_equal(entry(900001, "birth_name", v, sizeof v), "Girard-Roy");
+    assert_string_equal(entry(900001, "ipp", v, sizeof v), "COL-3");
+}
+
+/* Identity removed while its patient still has steps: the entries lose the traits. */
+static void test_identity_delete_with_steps(void **state)
+{
+    (void)state;
+    int64_t exam = insert_or_fail(c, "catalogue", json_pack("{s:s, s:s, s:s, s:i}", "ccam_code", "ZBQK003", "label",
+                                                            "Radiographie du bassin", "modality_type", "DX",
+                                                            "duration_minutes", 10));
+    int64_t pa = make_patient(c, "DEL-1", "Lambert", "Noé", "2001-01-01", "M");
+    int64_t order = insert_or_fail(c, "orders", json_pack("{s:I}", "patient_id", (json_int_t)pa));
+    int64_t proc = insert_or_fail(c, "procedures", json_pack("{s:I, s:I}", "order_id", (json_int_t)order, "exam_id",
+                                                             (json_int_t)exam));
+    int64_t step = insert_or_fail(c, "steps", json_pack("{s:I, s:s, s:s, s:s}", "procedure_id", (json_int_t)proc,
+                                                        "ae_title", "DX1", "modality_type", "DX", "start_at",
+                                                        "2026-12-03T08:00:00Z"));
+    int64_t before = count("SELECT COUNT(*) FROM mwl_entry");
+    exec("DELETE FROM identity_event WHERE identity_id = ?", identity_of(pa));
+    exec("DELETE FROM identity WHERE patient_id = ?", pa);
+    assert_in_sync("identity delete", before);
+    char v[128];
+    assert_string_equal(entry(step, "birth_name", v, sizeof v), "");
+    assert_string_equal(entry(step, "ipp", v, sizeof v), "DEL-1");
+}
+
+/* SQLite: an outer statement's conflict clause (OR IGNORE, OR FAIL) overrides the one of the
+ * statements its triggers run; the triggers must still re-copy the entry (they use no
+ * conflict-prone statement). PostgreSQL has no such clause. */
+static void test_sqlite_conflict_clauses(void **state)
+{
+    (void)state;
+    if (strcmp(g_backend.backend, "sqlite") != 0) return;
+    int64_t exam = insert_or_fail(c, "catalogue", json_pack("{s:s, s:s, s:s, s:i}", "ccam_code", "NZQN001", "label",
+                                                            "IRM du genou", "modality_type", "MR",
+                                                            "duration_minutes", 30));
+    int64_t pa = make_patient(c, "OR-1", "Barbier", "Eva", "1999-09-09", "F");
+    int64_t order = insert_or_fail(c, "orders", json_pack("{s:I}", "patient_id", (json_int_t)pa));
+    int64_t proc = insert_or_fail(c, "procedures", json_pack("{s:I, s:I}", "order_id", (json_int_t)order, "exam_id",
+                                                             (json_int_t)exam));
+    int64_t step = insert_or_fail(c, "steps", json_pack("{s:I, s:s, s:s, s:s}", "procedure_id", (json_int_t)proc,
+                                                        "ae_title", "MR1", "modality_type", "MR", "start_at",
+                                                        "2026-12-05T08:00:00Z"));
+    int64_t n = count("SELECT COUNT(*) FROM mwl_entry");
+    exec("UPDATE OR IGNORE identity SET birth_name = 'Barbier-Roux' WHERE patient_id = ?", pa);
+    exec("UPDATE OR FAIL scheduled_step SET status = 'arrived' WHERE id = ?", step);
+    exec("UPDATE OR REPLACE scheduled_step SET ae_title = 'MR2' WHERE id = ?", step);
+    assert_in_sync("outer conflict clauses", n);
+    char v[128];
+    assert_string_equal(entry(step, "birth_name", v, sizeof v), "Barbier-Roux");
+    assert_string_equal(entry(step, "status", v, sizeof v), "arrived");
+}
+
+/* Two connections: one holds an uncommitted change of a step (or an identity) while the other
+ * writes another source row of the same entry. Once both have committed, the entry must hold
+ * both changes: on PostgreSQL the second re-copy must not write its older snapshot over the
+ * first one's (mwl_lock); on SQLite the second writer waits for the first. */
+typedef struct {
+    store_conn_t *conn;
+    int64_t patient;
+    int64_t procedure;
+    store_status result;
+    int64_t step, order;
+} second_writer;
+
+static void *change_ipp(void *arg)
+{
+    second_writer *w = arg;
+    w->result = hl7s_patient_change_ipp(w->conn, w->patient, "CONC-1B");
+    return NULL;
+}
+
+static void *add_step_for(void *arg)
+{
+    second_writer *w = arg;
+    int64_t id = 0;
+    json_t *step = json_pack("{s:I, s:s, s:s, s:s}", "procedure_id", (json_int_t)w->procedure, "ae_title", "CT1",
+                             "modality_type", "CT", "start_at", "2026-12-04T11:00:00Z");
+    w->result = store_resource_insert(w->conn, model_resource_find("steps"), step, &id);
+    json_decref(step);
+    return NULL;
+}
+
+/* A transaction editing the step, then its order (priority): the opposite order of the first
+ * writer of the third case below. */
+static void *edit_step_then_order(void *arg)
+{
+    second_writer *w = arg;
+    db_param ps[] = {db_int(w->step)}, po[] = {db_int(w->order)};
+    w->result = store_begin(w->conn);
+    if (w->result == STORE_OK)
+        w->result = db_exec(w->conn, "UPDATE scheduled_step SET performing_physician = 'NUIT^Jo' WHERE id = ?", ps, 1,
+                            NULL, NULL);
+    if (w->result == STORE_OK)
+        w->result = db_exec(w->conn, "UPDATE imaging_order SET priority = 'urgent' WHERE id = ?", po, 1, NULL, NULL);
+    if (w->result == STORE_OK) w->result = store_commit(w->conn);
+    else store_rollback(w->conn);
+    return NULL;
+}
+
+/* first: BEGIN, sql (id), then while the second writer runs: then_sql (then_id) when given,
+ * COMMIT. */
+static void concurrently(store_conn_t *first, const char *sql, int64_t id, second_writer *w, void *(*fn)(void *),
+                         const char *then_sql, int64_t then_id)
+{
+    assert_int_equal(store_begin(first), STORE_OK);
+    db_param p[] = {db_int(id)};
+    assert_int_equal(db_exec(first, sql, p, 1, NULL, NULL), STORE_OK);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, fn, w), 0);
+    struct timespec pause = {0, 300 * 1000 * 1000}; /* the second writer is waiting by then */
+    nanosleep(&pause, NULL);
+    if (then_sql) {
+        db_param q[] = {db_int(then_id)};
+        store_status s = db_exec(first, then_sql, q, 1, NULL, NULL);
+        if (s != STORE_OK) fail_msg("first writer, second statement: %s", store_last_error(first));
+    }
+    assert_int_equal(store_commit(first), STORE_OK);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    if (w->result != STORE_OK) fail_msg("second writer: %s", store_last_error(w->conn));
+}
+
+static void test_concurrent_writers(void **state)
+{
+    (void)state;
+    store_t *st2 = open_test_store(2);
+    store_conn_t *c1 = store_acquire(st2), *c2 = store_acquire(st2);
+    assert_non_null(c1);
+    assert_non_null(c2);
+    int64_t exam = insert_or_fail(c, "catalogue", json_pack("{s:s, s:s, s:s, s:i}", "ccam_code", "ACQK004", "label",
+                                                            "Scanner du crâne", "modality_type", "CT",
+                                                            "duration_minutes", 15));
+    int64_t pa = make_patient(c, "CONC-1", "Fontaine", "Iris", "1995-03-03", "F");
+    int64_t order = insert_or_fail(c, "orders", json_pack("{s:I}", "patient_id", (json_int_t)pa));
+    int64_t proc = insert_or_fail(c, "procedures", json_pack("{s:I, s:I}", "order_id", (json_int_t)order, "exam_id",
+                                                             (json_int_t)exam));
+    int64_t step = insert_or_fail(c, "steps", json_pack("{s:I, s:s, s:s, s:s}", "procedure_id", (json_int_t)proc,
+                                                        "ae_title", "CT1", "modality_type", "CT", "start_at",
+                                                        "2026-12-04T08:00:00Z"));
+    int64_t n = count("SELECT COUNT(*) FROM mwl_entry");
+    char v[128];
+
+    /* a step cancelled (uncommitted) while the patient's IPP changes */
+    second_writer w = {c2, pa, proc, STORE_ERROR, 0, 0};
+    concurrently(c1, "UPDATE scheduled_step SET status = 'cancelled' WHERE id = ?", step, &w, change_ipp, NULL, 0);
+    assert_in_sync("status change beside an IPP change", n);
+    assert_string_equal(entry(step, "status", v, sizeof v), "cancelled");
+    assert_string_equal(entry(step, "ipp", v, sizeof v), "CONC-1B");
+
+    /* a birth name changed (uncommitted) while a step is booked for the patient */
+    second_writer w2 = {c2, pa, proc, STORE_ERROR, 0, 0};
+    concurrently(c1, "UPDATE identity SET birth_name = 'Fontaine-Leroy', birth_name_key = 'FONTAINE LEROY' "
+                     "WHERE patient_id = ?", pa, &w2, add_step_for, NULL, 0);
+    assert_in_sync("rename beside a new step", n + 1);
+    assert_int_equal(count("SELECT COUNT(*) FROM mwl_entry WHERE patient_name_key = 'FONTAINE LEROY'"), 2);
+
+    /* the order's status (a column the entry does not copy), then the step, against the step
+     * then the order's priority: each waits for the other's first row unless the order
+     * status statement already took the lock (PostgreSQL would fail one with a deadlock) */
+    second_writer w3 = {c2, pa, proc, STORE_ERROR, step, order};
+    concurrently(c1, "UPDATE imaging_order SET status = 'in_progress' WHERE id = ?", order, &w3, edit_step_then_order,
+                 "UPDATE scheduled_step SET performing_physician = 'JOUR^Al' WHERE id = ?", step);
+    assert_in_sync("order then step beside step then order", n + 1);
+    assert_string_equal(entry(step, "performing_physician", v, sizeof v), "NUIT^Jo");
+    assert_string_equal(entry(step, "priority", v, sizeof v), "urgent");
+
+    store_release(st2, c1);
+    store_release(st2, c2);
+    store_close(st2);
 }
 
 static int run(const char *backend)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_read_model_follows_every_write),
+        cmocka_unit_test(test_every_copied_column),
+        cmocka_unit_test(test_identity_delete_with_steps),
+        cmocka_unit_test(test_sqlite_conflict_clauses),
+        cmocka_unit_test(test_concurrent_writers),
     };
     return _cmocka_run_group_tests(backend, tests, sizeof tests / sizeof tests[0], setup, teardown);
 }
