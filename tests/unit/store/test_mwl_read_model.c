@@ -281,20 +281,33 @@ static void test_every_copied_column(void **state)
     assert_string_equal(entry(900001, "ipp", v, sizeof v), "COL-3");
 }
 
+/* An exam, a patient with its identity, an order, a procedure and one booked step at `start`
+ * on station `ae`; returns the step id, the patient's in *patient, the procedure's in *proc. */
+typedef struct {
+    const char *ccam, *label, *modality, *ipp, *name, *first, *ae, *start;
+} one_step_spec;
+
+static int64_t one_step(const one_step_spec *o, int64_t *patient, int64_t *proc, int64_t *order)
+{
+    int64_t exam = insert_or_fail(c, "catalogue", json_pack("{s:s, s:s, s:s, s:i}", "ccam_code", o->ccam, "label",
+                                                            o->label, "modality_type", o->modality,
+                                                            "duration_minutes", 15));
+    *patient = make_patient(c, o->ipp, o->name, o->first, "1990-01-01", "F");
+    *order = insert_or_fail(c, "orders", json_pack("{s:I}", "patient_id", (json_int_t)*patient));
+    *proc = insert_or_fail(c, "procedures", json_pack("{s:I, s:I}", "order_id", (json_int_t)*order, "exam_id",
+                                                      (json_int_t)exam));
+    return insert_or_fail(c, "steps", json_pack("{s:I, s:s, s:s, s:s}", "procedure_id", (json_int_t)*proc, "ae_title",
+                                                o->ae, "modality_type", o->modality, "start_at", o->start));
+}
+
 /* Identity removed while its patient still has steps: the entries lose the traits. */
 static void test_identity_delete_with_steps(void **state)
 {
     (void)state;
-    int64_t exam = insert_or_fail(c, "catalogue", json_pack("{s:s, s:s, s:s, s:i}", "ccam_code", "ZBQK003", "label",
-                                                            "Radiographie du bassin", "modality_type", "DX",
-                                                            "duration_minutes", 10));
-    int64_t pa = make_patient(c, "DEL-1", "Lambert", "Noé", "2001-01-01", "M");
-    int64_t order = insert_or_fail(c, "orders", json_pack("{s:I}", "patient_id", (json_int_t)pa));
-    int64_t proc = insert_or_fail(c, "procedures", json_pack("{s:I, s:I}", "order_id", (json_int_t)order, "exam_id",
-                                                             (json_int_t)exam));
-    int64_t step = insert_or_fail(c, "steps", json_pack("{s:I, s:s, s:s, s:s}", "procedure_id", (json_int_t)proc,
-                                                        "ae_title", "DX1", "modality_type", "DX", "start_at",
-                                                        "2026-12-03T08:00:00Z"));
+    int64_t pa, proc, order;
+    one_step_spec spec = {"ZBQK003", "Radiographie du bassin", "DX", "DEL-1", "Lambert", "Noé", "DX1",
+                          "2026-12-03T08:00:00Z"};
+    int64_t step = one_step(&spec, &pa, &proc, &order);
     int64_t before = count("SELECT COUNT(*) FROM mwl_entry");
     exec("DELETE FROM identity_event WHERE identity_id = ?", identity_of(pa));
     exec("DELETE FROM identity WHERE patient_id = ?", pa);
@@ -311,16 +324,9 @@ static void test_sqlite_conflict_clauses(void **state)
 {
     (void)state;
     if (strcmp(g_backend.backend, "sqlite") != 0) return;
-    int64_t exam = insert_or_fail(c, "catalogue", json_pack("{s:s, s:s, s:s, s:i}", "ccam_code", "NZQN001", "label",
-                                                            "IRM du genou", "modality_type", "MR",
-                                                            "duration_minutes", 30));
-    int64_t pa = make_patient(c, "OR-1", "Barbier", "Eva", "1999-09-09", "F");
-    int64_t order = insert_or_fail(c, "orders", json_pack("{s:I}", "patient_id", (json_int_t)pa));
-    int64_t proc = insert_or_fail(c, "procedures", json_pack("{s:I, s:I}", "order_id", (json_int_t)order, "exam_id",
-                                                             (json_int_t)exam));
-    int64_t step = insert_or_fail(c, "steps", json_pack("{s:I, s:s, s:s, s:s}", "procedure_id", (json_int_t)proc,
-                                                        "ae_title", "MR1", "modality_type", "MR", "start_at",
-                                                        "2026-12-05T08:00:00Z"));
+    int64_t pa, proc, order;
+    one_step_spec spec = {"NZQN001", "IRM du genou", "MR", "OR-1", "Barbier", "Eva", "MR1", "2026-12-05T08:00:00Z"};
+    int64_t step = one_step(&spec, &pa, &proc, &order);
     int64_t n = count("SELECT COUNT(*) FROM mwl_entry");
     exec("UPDATE OR IGNORE identity SET birth_name = 'Barbier-Roux' WHERE patient_id = ?", pa);
     exec("UPDATE OR FAIL scheduled_step SET status = 'arrived' WHERE id = ?", step);
@@ -407,16 +413,10 @@ static void test_concurrent_writers(void **state)
     store_conn_t *c1 = store_acquire(st2), *c2 = store_acquire(st2);
     assert_non_null(c1);
     assert_non_null(c2);
-    int64_t exam = insert_or_fail(c, "catalogue", json_pack("{s:s, s:s, s:s, s:i}", "ccam_code", "ACQK004", "label",
-                                                            "Scanner du crâne", "modality_type", "CT",
-                                                            "duration_minutes", 15));
-    int64_t pa = make_patient(c, "CONC-1", "Fontaine", "Iris", "1995-03-03", "F");
-    int64_t order = insert_or_fail(c, "orders", json_pack("{s:I}", "patient_id", (json_int_t)pa));
-    int64_t proc = insert_or_fail(c, "procedures", json_pack("{s:I, s:I}", "order_id", (json_int_t)order, "exam_id",
-                                                             (json_int_t)exam));
-    int64_t step = insert_or_fail(c, "steps", json_pack("{s:I, s:s, s:s, s:s}", "procedure_id", (json_int_t)proc,
-                                                        "ae_title", "CT1", "modality_type", "CT", "start_at",
-                                                        "2026-12-04T08:00:00Z"));
+    int64_t pa, proc, order;
+    one_step_spec spec = {"ACQK004", "Scanner du crâne", "CT", "CONC-1", "Fontaine", "Iris", "CT1",
+                          "2026-12-04T08:00:00Z"};
+    int64_t step = one_step(&spec, &pa, &proc, &order);
     int64_t n = count("SELECT COUNT(*) FROM mwl_entry");
     char v[128];
 
