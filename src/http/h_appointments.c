@@ -398,8 +398,11 @@ void h_transition(http_ctx *cx)
         http_fail(cx->resp, HE_TRANSITION_REFUSED, "status", "%s", reason);
         return;
     }
-    s = store_set_status(cx->conn, res, cx->id, wf_status_name(from), wf_status_name(to), now);
-    if (s == STORE_OK) s = follow_step(cx, appt, ev, now);
+    /* The step first, then the appointment: the order of MPPS and of the HL7 merge, so that two
+     * of them never hold each other's rows (on PostgreSQL a step write also takes the worklist
+     * read model's lock, see migration 0024). */
+    s = follow_step(cx, appt, ev, now);
+    if (s == STORE_OK) s = store_set_status(cx->conn, res, cx->id, wf_status_name(from), wf_status_name(to), now);
     if (s == STORE_OK) {
         snprintf(detail, sizeof detail, "%s: %s -> %s", wf_event_name(ev), wf_status_name(from), wf_status_name(to));
         s = http_audit(cx, "transition", res->name, cx->id, pid, "success", detail);

@@ -79,9 +79,10 @@ static void trim_msg(char *err, size_t errlen, const char *prefix, const char *m
 
 static int session_setup(pg_conn *c, char *err, size_t errlen)
 {
-    char setup[256];
+    char setup[320];
     snprintf(setup, sizeof setup,
-             "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; SET lock_timeout = %d; SET client_min_messages = warning",
+             "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; SET lock_timeout = %d; SET client_min_messages = warning; "
+             "SET default_transaction_isolation = 'read committed'", /* the worklist read model relies on it */
              c->busy_timeout_ms);
     PGresult *r = PQexec(c->pg, setup);
     int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;

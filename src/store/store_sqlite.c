@@ -87,11 +87,13 @@ static void *sq_open(const char *url, const store_options *opts, char *err, size
     }
     sqlite3_busy_timeout(c->db, opts->busy_timeout_ms);
     sqlite3_extended_result_codes(c->db, 1);
-    const char *pragmas = memory                           ? "PRAGMA foreign_keys=ON;"
+    /* recursive_triggers: rows an INSERT/UPDATE OR REPLACE removes fire their DELETE triggers, so
+     * the worklist read model (migration 0024) loses their entries too. */
+    const char *pragmas = memory                           ? "PRAGMA foreign_keys=ON; PRAGMA recursive_triggers=ON;"
                           : opts->sqlite_synchronous_normal ? "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
-                                                              "PRAGMA synchronous=NORMAL;"
+                                                              "PRAGMA recursive_triggers=ON; PRAGMA synchronous=NORMAL;"
                                                             : "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
-                                                              "PRAGMA synchronous=FULL;";
+                                                              "PRAGMA recursive_triggers=ON; PRAGMA synchronous=FULL;";
     char *msg = NULL;
     rc = sqlite3_exec(c->db, pragmas, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {

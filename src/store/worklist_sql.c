@@ -141,16 +141,20 @@ static store_status load_refs(store_conn_t *c, const db_rows *r, size_t col, con
         free(ids);
         return STORE_OK;
     }
-    db_param *p = malloc(distinct * sizeof *p);
+    /* The list is padded to a power of two (the last id repeated): a dozen statement texts in
+     * all, so the prepared-statement cache keeps them instead of one per count of ids. */
+    size_t slots = 1;
+    while (slots < distinct) slots *= 2;
+    db_param *p = malloc(slots * sizeof *p);
     buf_t sql = BUF_INIT;
     buf_puts(&sql, select);
     buf_puts(&sql, " WHERE id IN (");
-    for (size_t i = 0; p && i < distinct; i++) {
+    for (size_t i = 0; p && i < slots; i++) {
         buf_puts(&sql, i ? ", ?" : "?");
-        p[i] = db_int(ids[i]);
+        p[i] = db_int(ids[i < distinct ? i : distinct - 1]);
     }
     buf_putc(&sql, ')');
-    store_status s = p && buf_cstr(&sql)[0] ? db_exec(c, buf_cstr(&sql), p, distinct, out, NULL)
+    store_status s = p && buf_cstr(&sql)[0] ? db_exec(c, buf_cstr(&sql), p, slots, out, NULL)
                                             : db_fail(c, STORE_ERROR, "out of memory");
     buf_free(&sql);
     free(p);

@@ -16,6 +16,11 @@
 --
 -- Replaces the step's own copy of the name key (migration 0023) and its application-side sync.
 
+-- [postgresql]
+-- No write to the source tables may commit between the copy below and the triggers: it would
+-- never reach the read model. (SQLite: the migration's BEGIN IMMEDIATE already excludes them.)
+LOCK TABLE scheduled_step, requested_procedure, imaging_order, patient, identity IN SHARE ROW EXCLUSIVE MODE;
+-- [all]
 DROP INDEX ix_scheduled_step_name_start;
 ALTER TABLE scheduled_step DROP COLUMN patient_name_key;
 
@@ -85,9 +90,12 @@ CREATE INDEX ix_mwl_entry_study ON mwl_entry (study_instance_uid);
 -- [sqlite]
 -- One trigger per source table and kind of write; each re-copies the steps it can change:
 -- delete then insert, never REPLACE or an upsert, because the conflict clause of an outer
--- "INSERT/UPDATE OR IGNORE|FAIL|REPLACE" would override the trigger's own. SQLite serialises
--- writers, so a re-copy always reads every committed change.
+-- "INSERT/UPDATE OR IGNORE|FAIL|REPLACE" would override the trigger's own. Rows an outer OR
+-- REPLACE removes fire the delete triggers because the store's connections set
+-- recursive_triggers (store_sqlite.c). SQLite serialises writers, so a re-copy always reads
+-- every committed change.
 CREATE TRIGGER tr_mwl_step_insert AFTER INSERT ON scheduled_step BEGIN
+    DELETE FROM mwl_entry WHERE step_id = NEW.id;
     INSERT INTO mwl_entry SELECT * FROM mwl_source WHERE step_id = NEW.id;
 END;
 CREATE TRIGGER tr_mwl_step_update AFTER UPDATE OF id, procedure_id, start_at, status, sps_id, ae_title,
@@ -139,15 +147,13 @@ END;
 -- times per second; SQLite serialises every writer anyway). A transaction that locks rows of
 -- another table first (an appointment, say) and then touches a source table can still meet a
 -- holder of the lock wanting those rows: PostgreSQL detects that deadlock and fails one of the
--- two (STORE_CONFLICT), nothing is half-written. The wait is bounded (10 s, then SQLSTATE
--- 55P03), so a writer can never hang on it.
+-- two (STORE_CONFLICT), nothing is half-written; the store's own multi-statement writers write
+-- the source tables before other rows (see h_transition). The wait is bounded by the session's
+-- lock_timeout (the store sets its busy timeout there, then SQLSTATE 55P03), and the store's
+-- sessions run READ COMMITTED whatever the database's default (store_pg.c).
 CREATE FUNCTION mwl_lock() RETURNS trigger LANGUAGE plpgsql AS $fn$
-DECLARE
-    previous text := current_setting('lock_timeout');
 BEGIN
-    PERFORM set_config('lock_timeout', '10s', true);
     PERFORM pg_advisory_xact_lock(7424011); -- the read model's lock: one key, any constant
-    PERFORM set_config('lock_timeout', previous, true);
     RETURN NULL;
 END
 $fn$;

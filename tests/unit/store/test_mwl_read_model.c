@@ -332,6 +332,15 @@ static void test_sqlite_conflict_clauses(void **state)
     exec("UPDATE OR FAIL scheduled_step SET status = 'arrived' WHERE id = ?", step);
     exec("UPDATE OR REPLACE scheduled_step SET ae_title = 'MR2' WHERE id = ?", step);
     assert_in_sync("outer conflict clauses", n);
+    /* a REPLACE that removes another row: that step's entry goes with it */
+    int64_t other = insert_or_fail(c, "steps", json_pack("{s:I, s:s, s:s, s:s, s:s}", "procedure_id", (json_int_t)proc,
+                                                         "ae_title", "MR1", "modality_type", "MR", "start_at",
+                                                         "2026-12-05T09:00:00Z", "sps_id", "SOR-OTHER"));
+    assert_in_sync("second step", n + 1);
+    exec("UPDATE OR REPLACE scheduled_step SET sps_id = 'SOR-OTHER' WHERE id = ?", step);
+    assert_int_equal(count("SELECT COUNT(*) FROM scheduled_step WHERE sps_id = 'SOR-OTHER'"), 1);
+    assert_in_sync("a REPLACE removing another step", n);
+    (void)other;
     char v[128];
     assert_string_equal(entry(step, "birth_name", v, sizeof v), "Barbier-Roux");
     assert_string_equal(entry(step, "status", v, sizeof v), "arrived");
