@@ -120,8 +120,8 @@ static int id_order(const void *x, const void *y)
     return (i > j) - (i < j);
 }
 
-/* The rows of `table` (id, a, b) for the distinct non-NULL ids of column `col` of r, sorted by
- * id in *refs (malloc'ed; its strings live in *out). */
+/* The rows that `select` ("SELECT id, a, b FROM table") gives for the distinct non-NULL ids
+ * of column `col` of r, sorted by id in *refs (malloc'ed; its strings live in *out). */
 static store_status load_refs(store_conn_t *c, const db_rows *r, size_t col, const char *select, db_rows *out,
                               ref_row **refs, size_t *nrefs)
 {
