@@ -24,9 +24,9 @@ export async function render(root, ctx) {
   root.append(head);
 
   // The first call tells whether this role may see reports: a refusal shows the API's message.
-  let todo;
+  let pending;
   try {
-    todo = await api.get('/reports/to-do');
+    pending = await api.get('/reports/to-do');
   } catch (e) {
     if (e.status !== 401) root.append(el('div', { class: 'form-errors', role: 'alert' }, e.message));
     return null;
@@ -36,14 +36,14 @@ export async function render(root, ctx) {
     : 'Consultation des comptes rendus (lecture seule).'));
 
   // ---- to-do ---------------------------------------------------------------------------------------
-  const todoBody = el('tbody');
-  const todoSection = el('section', { class: 'panel', 'aria-labelledby': 'todo-title' },
-    el('h2', { id: 'todo-title' }, 'Examens à interpréter'),
+  const pendingBody = el('tbody');
+  const pendingSection = el('section', { class: 'panel', 'aria-labelledby': 'pending-title' },
+    el('h2', { id: 'pending-title' }, 'Examens à interpréter'),
     el('div', { class: 'table-wrap' }, el('table', { class: 'table' },
       el('caption', { class: 'sr-only' }, 'Examens à interpréter'),
       el('thead', {}, el('tr', {}, ['Patient', 'Examen', 'Réalisé le', 'Étape', 'Compte rendu'].map((t) => el('th', { scope: 'col' }, t)),
         el('th', { scope: 'col', class: 'col-actions' }, el('span', { class: 'sr-only' }, 'Actions')))),
-      todoBody)));
+      pendingBody)));
 
   async function start(item, btn) {
     btn.disabled = true;
@@ -57,8 +57,8 @@ export async function render(root, ctx) {
     }
   }
 
-  function renderTodo(items) {
-    clear(todoBody, items.length ? items.map((t) => el('tr', {},
+  function renderPending(items) {
+    clear(pendingBody, items.length ? items.map((t) => el('tr', {},
       el('td', {}, patientCell(t.patient)),
       el('td', {}, examCell(t)),
       el('td', { class: 'nowrap' }, t.performed_at ? formatDateTime(t.performed_at) : '—'),
@@ -69,7 +69,7 @@ export async function render(root, ctx) {
         : canWrite ? el('button', { type: 'button', class: 'btn btn-small btn-primary', 'aria-label': `Rédiger le compte rendu de ${identityName(t.patient)}`, onclick: (ev) => start(t, ev.currentTarget) }, 'Rédiger') : null)))
       : el('tr', {}, el('td', { colspan: 6, class: 'empty' }, 'Aucun examen en attente de compte rendu.')));
   }
-  renderTodo(todo.items || []);
+  renderPending(pending.items || []);
 
   // ---- reminders (radiologists) -------------------------------------------------------------------
   let reminders = null;
@@ -111,7 +111,7 @@ export async function render(root, ctx) {
     el('option', { value: '' }, 'Tous les statuts'),
     Object.entries(REPORT_STATUS).map(([k, v]) => el('option', { value: k }, v.label)));
   filter.addEventListener('change', () => { status = filter.value; table.reload(true); });
-  root.append(...[todoSection, reminders].filter(Boolean),
+  root.append(...[pendingSection, reminders].filter(Boolean),
     el('section', { class: 'panel', 'aria-labelledby': 'list-title' },
       el('div', { class: 'toolbar' }, el('h2', { id: 'list-title', class: 'toolbar-title' }, 'Tous les comptes rendus'), el('span', { class: 'spacer' }),
         el('span', { class: 'field-inline' }, el('label', { for: statusId }, 'Statut'), filter)),
